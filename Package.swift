@@ -1,0 +1,90 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "portrait",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "portraitd", targets: ["portraitd"]),
+        .executable(name: "portrait", targets: ["portrait"]),
+        .library(name: "PortraitKafka", targets: ["PortraitKafka"]),
+        .library(name: "PortraitCore", targets: ["PortraitCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "PortraitKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PortraitCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PortraitService",
+            dependencies: [
+                "PortraitKafka",
+                "PortraitCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "portraitd",
+            dependencies: [
+                "PortraitService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "portrait",
+            dependencies: [
+                "PortraitService",
+                "PortraitKafka",
+                "PortraitCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PortraitCoreTests",
+            dependencies: [
+                "PortraitCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PortraitKafkaTests",
+            dependencies: ["PortraitKafka"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PortraitServiceTests",
+            dependencies: ["PortraitService"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

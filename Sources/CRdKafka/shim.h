@@ -1,0 +1,7 @@
+#ifndef PORTRAIT_CRDKAFKA_SHIM_H
+#define PORTRAIT_CRDKAFKA_SHIM_H
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#endif

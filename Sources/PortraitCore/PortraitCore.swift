@@ -1,0 +1,2 @@
+/// Portrait's engine: decoding, decay, profiles, windows, shards, recommendations. Pure: no I/O.
+public enum PortraitCore {}

@@ -1,0 +1,2 @@
+/// The Portrait daemon wiring: ingest, publish, HTTP, configuration, metrics, lifecycle.
+public enum PortraitService {}

@@ -1,0 +1,2 @@
+import PortraitService
+print("portraitd: not yet")

@@ -1,0 +1,3 @@
+import Testing
+@testable import PortraitCore
+@Suite struct PlaceholderCore { @Test func builds() { #expect(Bool(true)) } }
