@@ -1,0 +1,91 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The HTTP endpoint: `/metrics`, `/healthz`, `/readyz`, `/v1/users/{user_id}/profile|recommendations`.
+///
+/// Binds 127.0.0.1 by default (CONTRACT §8); `http_addr: off` leaves it out of the service group.
+public enum PortraitHTTPServer {
+    /// Builds the Hummingbird application, a `Service` for the service group.
+    ///
+    /// - Parameter onBound: called with the bound port once the server listens (port 0 picks one).
+    public static func makeApplication(
+        host: String,
+        port: Int,
+        health: ServiceHealth,
+        metrics: PortraitMetrics,
+        queries: any ProfileQueries,
+        logger: Logger,
+        onBound: @escaping @Sendable (Int) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition()))
+            )
+        }
+        router.get("/healthz") { _, _ in
+            let snapshot = health.snapshot
+            let healthy = snapshot.phase != .failed
+            return json(healthy ? .ok : .serviceUnavailable, #"{"status":"\#(healthy ? "ok" : "failed")"}"#)
+        }
+        router.get("/readyz") { _, _ in
+            let snapshot = health.snapshot
+            var body = #"{"ready":\#(snapshot.isReady),"phase":"\#(snapshot.phase.rawValue)","detail":"#
+            body += quoted(snapshot.detail) + "}"
+            return json(snapshot.isReady ? .ok : .serviceUnavailable, body)
+        }
+        router.get("/v1/users/:user_id/profile") { request, context in
+            try await user(request, context) { await queries.profile(userId: $0, at: $1) }
+        }
+        router.get("/v1/users/:user_id/recommendations") { request, context in
+            try await user(request, context) { await queries.recommendations(userId: $0, at: $1) }
+        }
+
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "portraitd"),
+            onServerRunning: { channel in onBound(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+
+    private static func user(
+        _ request: Request,
+        _ context: BasicRequestContext,
+        _ lookup: (String, Int64?) async throws -> [UInt8]?
+    ) async throws -> Response {
+        let userId = try context.parameters.require("user_id")
+        var at: Int64?
+        if let text = request.uri.queryParameters["at"] {
+            guard let value = Int64(String(text)) else {
+                return json(.badRequest, #"{"error":"invalid_parameter","detail":"at must be epoch milliseconds"}"#)
+            }
+            at = value
+        }
+        guard let body = try await lookup(userId, at) else {
+            return json(.notFound, #"{"error":"not_found","user_id":"# + quoted(userId) + "}")
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: body))
+        )
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = ""
+        JSONLogHandler.appendQuoted(text, to: &out)
+        return out
+    }
+}
