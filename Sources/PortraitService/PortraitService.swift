@@ -1,2 +1,0 @@
-/// The Portrait daemon wiring: ingest, publish, HTTP, configuration, metrics, lifecycle.
-public enum PortraitService {}
