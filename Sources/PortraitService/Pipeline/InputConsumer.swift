@@ -1,0 +1,333 @@
+import Dispatch
+import Foundation
+import Logging
+import PortraitCore
+import PortraitKafka
+import Synchronization
+
+/// The ingest thread: polls the input topic in batches, decodes, dead-letters what is invalid, hands valid
+/// events to the engine, stores processed offsets, pauses on back-pressure, and handles rebalances.
+///
+/// It runs on its own thread (never Swift's cooperative pool): librdkafka's poll blocks, and rebalance
+/// callbacks — which drain and commit synchronously — run inside it.
+///
+/// Thread safety: everything but the `Atomic`/`Mutex` members is touched only by the ingest thread
+/// (`run()` and the rebalance callbacks it makes); other threads read the counters.
+final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
+    struct Settings {
+        var topic: String
+        var maxBatch = 2_048
+        var pollTimeout: Duration = .milliseconds(100)
+        /// Pause input when the producer holds this many undelivered records.
+        var producerHighWater = 400_000
+        var producerLowWater = 100_000
+        var drainTimeout: Duration = .seconds(25)
+    }
+
+    private let settings: Settings
+    /// Set at the end of `init`: the consumer needs `self` as its rebalance handler.
+    private var consumer: KafkaConsumer!
+    private let engine: ProfileEngine
+    private let publisher: OutputPublisher
+    private let producer: KafkaProducer
+    private let ledger: OffsetLedger
+    private let metrics: PortraitMetrics
+    private let health: ServiceHealth
+    private let stop: StopSignal
+    private let logger: Logger
+    private let decoder: InteractionDecoder
+
+    // Ingest-thread state.
+    private var assigned: Set<Int32> = []
+    private var paused = false
+    private var stored: [Int32: Int64] = [:]
+    private var events: [PositionedInteraction] = []
+    private var lastLagUpdate = ContinuousClock.now
+
+    /// Records read since start, for the status line.
+    let consumed = Atomic<Int>(0)
+    let rejected = Atomic<Int>(0)
+    /// Sum of the last known lag over the assigned partitions.
+    let totalLag = Atomic<Int>(0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(
+        settings: Settings,
+        configuration: KafkaConfiguration,
+        engine: ProfileEngine,
+        publisher: OutputPublisher,
+        producer: KafkaProducer,
+        ledger: OffsetLedger,
+        metrics: PortraitMetrics,
+        health: ServiceHealth,
+        stop: StopSignal,
+        logger: Logger
+    ) throws(KafkaError) {
+        self.settings = settings
+        self.engine = engine
+        self.publisher = publisher
+        self.producer = producer
+        self.ledger = ledger
+        self.metrics = metrics
+        self.health = health
+        self.stop = stop
+        self.logger = logger
+        self.decoder = InteractionDecoder()
+        events.reserveCapacity(settings.maxBatch)
+        self.consumer = try KafkaConsumer(configuration: configuration, rebalanceHandler: self, logger: logger)
+    }
+
+    // MARK: Thread
+
+    /// Starts the ingest thread; it subscribes and polls until ``StopSignal`` says stop.
+    func start() {
+        let thread = Thread { [self] in
+            defer { finished.signal() }
+            do {
+                try consumer.subscribe(topics: [settings.topic])
+                while !stop.isStopping {
+                    try pollOnce()
+                }
+            } catch {
+                logger.critical("input consumer failed: \(error)")
+                stop.raise(.fatal(error))
+            }
+        }
+        thread.name = "portrait-ingest"
+        thread.start()
+    }
+
+    /// Waits for the ingest thread to leave its loop (after ``StopSignal`` was raised).
+    func join() {
+        finished.wait()
+    }
+
+    private func pollOnce() throws {
+        applyBackpressure()
+        var ends: [Int32: Int64] = [:]
+        var oldest: Int64?
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1_000)
+
+        let count = try consumer.poll(maxMessages: settings.maxBatch, timeout: settings.pollTimeout) { message in
+            let partition = message.partition.rawValue
+            let offset = message.offset.rawValue
+            ends[partition] = offset
+            if let timestamp = message.timestamp, timestamp < (oldest ?? .max) { oldest = timestamp }
+            guard let value = message.value else {
+                // A null value is not JSON: it goes to the dead letters like any other bad record.
+                deadLetter(message, reason: RejectReason(.invalidJSON))
+                return
+            }
+            switch decoder.decode(value, nowMs: nowMs) {
+            case .accepted(let event):
+                events.append(PositionedInteraction(event: event, position: InputPosition(partition: partition, offset: offset)))
+            case .rejected(let reason):
+                deadLetter(message, reason: reason)
+            }
+        }
+        if count > 0 {
+            finishBatch(ends: ends, oldest: oldest)
+        }
+        storeProcessedOffsets()
+        updateLagIfDue()
+    }
+
+    /// Rejected records of the current poll, copied (they are rare) and produced once the batch is opened.
+    private var pendingDeadLetters: [(key: [UInt8]?, value: [UInt8]?, reason: RejectReason, source: String)] = []
+
+    private func deadLetter(_ message: borrowing KafkaMessageView, reason: RejectReason) {
+        rejected.add(1, ordering: .relaxed)
+        metrics.rejected(reason)
+        pendingDeadLetters.append(
+            (
+                message.key.map { Array($0) }, message.value.map { Array($0) }, reason,
+                "\(message.topic)/\(message.partition.rawValue)/\(message.offset.rawValue)"
+            )
+        )
+    }
+
+    /// Opens the poll's batch in the ledger, then hands its parts over: dead letters to the producer,
+    /// valid events to the engine (one part per shard).
+    private func finishBatch(ends: [Int32: Int64], oldest: Int64?) {
+        let total = events.count + pendingDeadLetters.count
+        consumed.add(total, ordering: .relaxed)
+        metrics.batchSize.record(total)
+        var byType = [Int](repeating: 0, count: EventType.allCases.count)
+        for event in events { byType[Int(event.event.type.rawValue)] += 1 }
+        for type in EventType.allCases where byType[Int(type.rawValue)] > 0 {
+            metrics.consumed(type, count: byType[Int(type.rawValue)])
+        }
+
+        let token = ledger.open(ends.map { ($0.key, $0.value) }, oldestTimestampMs: oldest)
+        for letter in pendingDeadLetters {
+            withOptionalBytes(letter.key) { key in
+                withOptionalBytes(letter.value) { value in
+                    publisher.sendDeadLetter(key: key, value: value, reason: letter.reason, source: letter.source, batch: token)
+                }
+            }
+        }
+        pendingDeadLetters.removeAll(keepingCapacity: true)
+        if !events.isEmpty {
+            let parts = engine.submit(events, token: token)
+            ledger.add(token, parts: parts)
+            events.removeAll(keepingCapacity: true)
+        }
+        ledger.release(token)
+    }
+
+    // MARK: Offsets, lag, back-pressure
+
+    /// Stores "processed up to" for every assigned partition that advanced; librdkafka's auto-commit
+    /// (every `commit_interval_ms`) commits what is stored, and the rebalance and shutdown paths commit
+    /// synchronously.
+    private func storeProcessedOffsets() {
+        for (partition, next) in ledger.committable() where assigned.contains(partition) && stored[partition] != next {
+            do {
+                try consumer.storeOffset(
+                    KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: partition)),
+                    nextOffset: KafkaOffset(rawValue: next)
+                )
+                stored[partition] = next
+            } catch {
+                logger.debug("storing offset \(next) of partition \(partition): \(error)")
+            }
+        }
+    }
+
+    private func updateLagIfDue() {
+        let now = ContinuousClock.now
+        guard now - lastLagUpdate >= .seconds(1) else { return }
+        lastLagUpdate = now
+        var total = 0
+        for partition in assigned {
+            let tp = KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: partition))
+            guard let (_, high) = try? consumer.watermarks(tp, cached: true, timeout: .zero), high.rawValue >= 0 else {
+                continue
+            }
+            let position = stored[partition] ?? committedStart[partition] ?? high.rawValue
+            let lag = max(0, high.rawValue - position)
+            total += Int(lag)
+            metrics.consumerLag(partition: partition, lag)
+        }
+        totalLag.store(total, ordering: .relaxed)
+        metrics.producerQueue.record(producer.outstanding)
+    }
+
+    private var committedStart: [Int32: Int64] = [:]
+
+    private func applyBackpressure() {
+        let outstanding = producer.outstanding
+        let over = publisher.isEngineOverHighWater || outstanding > settings.producerHighWater
+        let under = !publisher.isEngineOverHighWater && outstanding < settings.producerLowWater
+        if over && !paused {
+            setPaused(true)
+        } else if under && paused {
+            setPaused(false)
+        }
+    }
+
+    private func setPaused(_ pause: Bool) {
+        let tps = assigned.map { KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: $0)) }
+        do {
+            if pause { try consumer.pause(tps) } else { try consumer.resume(tps) }
+            paused = pause
+            metrics.pausedForBackpressure.record(pause ? 1 : 0)
+            logger.debug("\(pause ? "paused" : "resumed") \(tps.count) input partitions for back-pressure")
+        } catch {
+            logger.warning("could not \(pause ? "pause" : "resume") input partitions: \(error)")
+        }
+    }
+
+    // MARK: Rebalancing (ingest thread, inside poll)
+
+    func partitionsAssigned(_ tps: [KafkaTopicPartition], consumer: KafkaConsumer) {
+        let partitions = tps.map(\.partition.rawValue)
+        metrics.rebalances.increment()
+        ledger.assign(partitions)
+        assigned.formUnion(partitions)
+        metrics.partitionsAssigned.record(assigned.count)
+        if paused { try? consumer.pause(tps) }
+        if let committed = try? consumer.committedOffsets(tps, timeout: .seconds(5)) {
+            for (tp, offset) in committed where offset.rawValue >= 0 { committedStart[tp.partition.rawValue] = offset.rawValue }
+        }
+        logger.info("assigned input partitions \(partitions.sorted()) (now \(assigned.count))")
+        health.set(.running, "consuming \(assigned.count) partitions")
+    }
+
+    func partitionsRevoked(_ tps: [KafkaTopicPartition], lost: Bool, consumer: KafkaConsumer) {
+        let partitions = Set(tps.map(\.partition.rawValue))
+        metrics.rebalances.increment()
+        if lost {
+            logger.warning("input partitions \(partitions.sorted()) lost: their in-flight work is discarded and replayed by the new owner")
+        } else {
+            drain(partitions)
+            storeProcessedOffsets()
+            do {
+                try consumer.commit(synchronously: true)
+            } catch {
+                logger.warning("commit on revocation of \(partitions.sorted()): \(error)")
+            }
+        }
+        ledger.revoke(Array(partitions))
+        blockingAwait { await self.engine.drop(partitions: partitions) }
+        assigned.subtract(partitions)
+        for partition in partitions {
+            stored[partition] = nil
+            committedStart[partition] = nil
+            metrics.consumerLag(partition: partition, nil)
+        }
+        metrics.partitionsAssigned.record(assigned.count)
+        logger.info("revoked input partitions \(partitions.sorted()) (now \(assigned.count))")
+    }
+
+    /// Flushes the engine and waits until every consumed offset of `partitions` (all when `nil`) is processed.
+    /// Returns whether that happened within the drain timeout.
+    @discardableResult
+    func drain(_ partitions: Set<Int32>?) -> Bool {
+        blockingAwait { await self.engine.flush(partitions: partitions) }
+        let deadline = ContinuousClock.now + settings.drainTimeout
+        while !ledger.isDrained(partitions) {
+            if ContinuousClock.now > deadline || stop.fatalError != nil {
+                logger.error("drain of \(partitions.map { "\($0.sorted())" } ?? "all partitions") timed out; uncommitted input will be replayed")
+                return false
+            }
+            usleep(1_000)
+        }
+        return true
+    }
+
+    // MARK: Shutdown (after the thread has left its loop)
+
+    /// Drains everything, commits synchronously and closes the consumer.
+    func shutdown() -> Bool {
+        let drained = drain(nil)
+        storeProcessedOffsets()
+        do {
+            try consumer.commit(synchronously: true)
+            metrics.commits.increment()
+        } catch {
+            logger.warning("final commit: \(error)")
+        }
+        do {
+            try consumer.close()
+        } catch {
+            logger.warning("closing the input consumer: \(error)")
+        }
+        return drained
+    }
+}
+
+/// Runs an async operation to completion from a thread outside Swift's cooperative pool.
+func blockingAwait(_ operation: @escaping @Sendable () async -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        await operation()
+        done.signal()
+    }
+    done.wait()
+}
+
+private func withOptionalBytes(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> Void) {
+    guard let bytes else { return body(nil) }
+    bytes.withUnsafeBytes { body($0) }
+}

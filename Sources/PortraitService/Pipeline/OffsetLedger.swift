@@ -1,0 +1,120 @@
+import PortraitCore
+import Synchronization
+
+/// Knows, per input partition, up to which offset everything consumed is fully processed.
+///
+/// An input batch (one poll's worth of records) is *open* while any of its parts is outstanding: an engine
+/// part (applied and covered by an emission round whose records are all acknowledged) or a dead letter
+/// (acknowledged). Only when its last part completes do its offsets count as processed; the committable
+/// offset of a partition is then the end of the longest processed prefix (``OffsetTracker``). This is what
+/// makes "nothing lost" hold: an offset never passes a record whose effects are not durable.
+///
+/// - Important: Register a batch (``open(_:)``) before handing any of its parts to another thread, and
+///   ``release(_:)`` it after the last part was handed over: the guard count keeps a batch from completing
+///   while parts are still being added.
+///
+/// Thread safety: all state sits behind one `Mutex`; the ingest thread, shard queues and the producer's
+/// delivery-report thread call in concurrently.
+final class OffsetLedger: Sendable {
+    private struct Batch {
+        var remaining: Int
+        var ends: [(partition: Int32, offset: Int64)]
+        /// Broker timestamp of the batch's oldest record, for the end-to-end latency histogram.
+        var oldestTimestampMs: Int64?
+    }
+
+    private struct State {
+        var trackers: [Int32: OffsetTracker] = [:]
+        var batches: [UInt64: Batch] = [:]
+        var nextToken: UInt64 = 1
+    }
+
+    private let state = Mutex(State())
+    /// Called (outside the lock) with the oldest broker timestamp of each batch that completes.
+    private let onBatchCompleted: @Sendable (_ oldestTimestampMs: Int64?) -> Void
+
+    init(onBatchCompleted: @escaping @Sendable (_ oldestTimestampMs: Int64?) -> Void = { _ in }) {
+        self.onBatchCompleted = onBatchCompleted
+    }
+
+    /// Starts tracking `partitions` (after an assignment).
+    func assign(_ partitions: [Int32]) {
+        state.withLock { state in
+            for partition in partitions where state.trackers[partition] == nil {
+                state.trackers[partition] = OffsetTracker()
+            }
+        }
+    }
+
+    /// Stops tracking `partitions` (after a revocation); their open batches complete into nothing.
+    func revoke(_ partitions: [Int32]) {
+        state.withLock { state in
+            for partition in partitions { state.trackers[partition] = nil }
+        }
+    }
+
+    /// Opens a batch whose highest offset per partition is `ends`, holding one guard part.
+    func open(_ ends: [(partition: Int32, offset: Int64)], oldestTimestampMs: Int64?) -> UInt64 {
+        state.withLock { state in
+            let token = state.nextToken
+            state.nextToken &+= 1
+            for end in ends { state.trackers[end.partition]?.register(end.offset) }
+            state.batches[token] = Batch(remaining: 1, ends: ends, oldestTimestampMs: oldestTimestampMs)
+            return token
+        }
+    }
+
+    /// Adds `count` outstanding parts to an open batch.
+    func add(_ token: UInt64, parts count: Int) {
+        guard count > 0 else { return }
+        state.withLock { $0.batches[token]?.remaining += count }
+    }
+
+    /// Drops the guard part taken by ``open(_:)``.
+    func release(_ token: UInt64) { complete(token) }
+
+    /// Completes `count` parts of a batch; the batch's offsets become processed with its last part.
+    func complete(_ token: UInt64, parts count: Int = 1) {
+        let completed: Batch? = state.withLock { state in
+            guard var batch = state.batches[token] else { return nil }
+            batch.remaining -= count
+            if batch.remaining > 0 {
+                state.batches[token] = batch
+                return nil
+            }
+            state.batches[token] = nil
+            for end in batch.ends { state.trackers[end.partition]?.complete(end.offset) }
+            return batch
+        }
+        if let completed { onBatchCompleted(completed.oldestTimestampMs) }
+    }
+
+    /// Completes parts of many batches at once (one lock round trip for an emission round).
+    func complete(tokens: [UInt64]) {
+        guard !tokens.isEmpty else { return }
+        for token in tokens { complete(token) }
+    }
+
+    /// The next offset to commit per partition (Kafka's "next offset to read"), for partitions with progress.
+    func committable() -> [Int32: Int64] {
+        state.withLock { state in
+            var result: [Int32: Int64] = [:]
+            for (partition, tracker) in state.trackers {
+                if let next = tracker.committable { result[partition] = next }
+            }
+            return result
+        }
+    }
+
+    /// Whether every registered offset of `partitions` (all when `nil`) is processed.
+    func isDrained(_ partitions: Set<Int32>? = nil) -> Bool {
+        state.withLock { state in
+            state.trackers.allSatisfy { partition, tracker in
+                (partitions.map { $0.contains(partition) } ?? true) ? tracker.isEmpty : true
+            }
+        }
+    }
+
+    /// Open batches, for the status line and tests.
+    var openBatches: Int { state.withLock { $0.batches.count } }
+}

@@ -1,0 +1,230 @@
+import Logging
+import PortraitCore
+import PortraitKafka
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Publishes the engine's emission rounds and the dead letters, and turns delivery reports into progress.
+///
+/// Every profile record goes to the profiles partition with the number of the input partition it came from
+/// (CONTRACT §1); recommendations are keyed by user. A round is complete when every one of its records is
+/// acknowledged (`acks=all`); only then do the input batches it covers count as processed in the
+/// ``OffsetLedger``. A dead letter completes one part of its batch when acknowledged.
+///
+/// Delivery never fails for transient reasons: the producer runs with `message.timeout.ms=0` (retry until
+/// the broker is back, with back-pressure pausing input meanwhile). A delivery report with an error is
+/// therefore permanent (authorisation, unknown topic or partition, record too large, fenced producer) and
+/// stops the daemon with exit 1 — the offsets of the affected input were never stored, so a restart
+/// replays it.
+///
+/// Thread safety: ``emit(_:)`` runs on shard queues, ``deliver(_:)`` on the producer's event thread,
+/// ``sendDeadLetter`` on the ingest thread; shared state is the round table behind a `Mutex`, the
+/// thread-safe ledger, metrics and producer.
+final class OutputPublisher: EmissionSink, Sendable {
+    private struct Round {
+        var remaining: Int
+        var tokens: [UInt64]
+    }
+
+    /// Kinds of delivery token, in the top two bits.
+    private enum Kind: UInt64 {
+        case round = 0
+        case deadLetter = 1
+    }
+
+    private let topics: PortraitConfiguration.Topics
+    private let ledger: OffsetLedger
+    private let metrics: PortraitMetrics
+    private let stop: StopSignal
+    private let logger: Logger
+    private let rounds = Mutex<(next: UInt64, open: [UInt64: Round])>((1, [:]))
+    private let producerBox = Mutex<KafkaProducer?>(nil)
+    private let backpressure = Atomic<Bool>(false)
+
+    init(
+        topics: PortraitConfiguration.Topics,
+        ledger: OffsetLedger,
+        metrics: PortraitMetrics,
+        stop: StopSignal,
+        logger: Logger
+    ) {
+        self.topics = topics
+        self.ledger = ledger
+        self.metrics = metrics
+        self.stop = stop
+        self.logger = logger
+    }
+
+    /// Connects the producer whose delivery reports call ``deliver(_:)``.
+    func attach(_ producer: KafkaProducer) {
+        producerBox.withLock { $0 = producer }
+    }
+
+    private var producer: KafkaProducer {
+        producerBox.withLock { $0! }
+    }
+
+    /// Whether the engine asked for input to pause (above its high-water mark).
+    var isEngineOverHighWater: Bool { backpressure.load(ordering: .relaxed) }
+
+    /// Rounds whose records are not all acknowledged yet.
+    var openRounds: Int { rounds.withLock { $0.open.count } }
+
+    // MARK: EmissionSink (shard queues)
+
+    func emit(_ round: EmissionRound) {
+        guard !round.emissions.isEmpty else {
+            ledger.complete(tokens: round.tokens)
+            return
+        }
+        let id = rounds.withLock { state in
+            let id = state.next
+            state.next += 1
+            state.open[id] = Round(remaining: round.emissions.count * 2, tokens: round.tokens)
+            return id
+        }
+        let token = (Kind.round.rawValue << 62) | id
+        let producer = self.producer
+        for emission in round.emissions {
+            let partition = KafkaPartition(rawValue: emission.partition)
+            send(producer, topic: topics.profiles, partition: partition, key: emission.userId, value: emission.profile, token: token)
+            send(producer, topic: topics.recommendations, partition: nil, key: emission.userId, value: emission.recommendations, token: token)
+        }
+    }
+
+    func backpressureChanged(overHighWater: Bool) {
+        backpressure.store(overHighWater, ordering: .relaxed)
+    }
+
+    func evicted(userId: String, partition: Int32, state: [UInt8]) {
+        metrics.profilesEvicted.increment()
+    }
+
+    // MARK: Dead letters (ingest thread)
+
+    /// Produces a rejected record with its original key and value and the contract's headers (CONTRACT §6),
+    /// as one more part of input batch `batch`.
+    func sendDeadLetter(
+        key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?,
+        reason: RejectReason,
+        source: String,
+        batch: UInt64
+    ) {
+        ledger.add(batch, parts: 1)
+        let headers = [KafkaHeader(key: "portrait.error", string: reason.code), KafkaHeader(key: "portrait.source", string: source)]
+        let token = (Kind.deadLetter.rawValue << 62) | batch
+        let producer = self.producer
+        while true {
+            do {
+                try producer.send(topic: topics.deadLetters, partition: nil, keyBytes: key, valueBytes: value, headers: headers, token: token)
+                return
+            } catch where error.code == .queueFull {
+                waitForQueueSpace()
+            } catch {
+                fail(error, while: "producing a dead letter")
+                return
+            }
+        }
+    }
+
+    // MARK: Delivery reports (producer event thread)
+
+    func deliver(_ reports: [KafkaDeliveryReport]) {
+        var roundAcks: [UInt64: Int] = [:]
+        var profiles = 0
+        var recommendations = 0
+        var deadLetters = 0
+        for report in reports {
+            if let error = report.error {
+                metrics.produceError(topic: outputTopic(report.topic), error: error.name)
+                fail(error, while: "delivering to \(report.topic)/\(report.partition.rawValue)")
+                continue
+            }
+            let id = report.token & ((1 << 62) - 1)
+            switch Kind(rawValue: report.token >> 62) {
+            case .round:
+                roundAcks[id, default: 0] += 1
+                if report.topic == topics.profiles { profiles += 1 } else { recommendations += 1 }
+            case .deadLetter:
+                deadLetters += 1
+                ledger.complete(id)
+            case nil:
+                logger.error("delivery report with an unknown token \(report.token)")
+            }
+        }
+        if profiles > 0 { metrics.published(.profiles, count: profiles) }
+        if recommendations > 0 { metrics.published(.recommendations, count: recommendations) }
+        if deadLetters > 0 { metrics.published(.dlq, count: deadLetters) }
+        guard !roundAcks.isEmpty else { return }
+        let completed: [[UInt64]] = rounds.withLock { state in
+            var completed: [[UInt64]] = []
+            for (id, acks) in roundAcks {
+                guard var round = state.open[id] else { continue }
+                round.remaining -= acks
+                if round.remaining <= 0 {
+                    state.open[id] = nil
+                    completed.append(round.tokens)
+                } else {
+                    state.open[id] = round
+                }
+            }
+            return completed
+        }
+        for tokens in completed { ledger.complete(tokens: tokens) }
+    }
+
+    // MARK: Helpers
+
+    private func send(
+        _ producer: KafkaProducer,
+        topic: String,
+        partition: KafkaPartition?,
+        key: String,
+        value: [UInt8],
+        token: UInt64
+    ) {
+        var key = key
+        key.withUTF8 { keyBytes in
+            value.withUnsafeBytes { valueBytes in
+                while true {
+                    do {
+                        try producer.send(
+                            topic: topic, partition: partition, keyBytes: UnsafeRawBufferPointer(keyBytes),
+                            valueBytes: valueBytes, token: token
+                        )
+                        return
+                    } catch where error.code == .queueFull {
+                        waitForQueueSpace()
+                    } catch {
+                        fail(error, while: "producing to \(topic)")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    /// The producer queue is full: the delivery-report thread frees space as the broker acknowledges.
+    /// Waiting here (on a shard queue or the ingest thread) is the back-pressure.
+    private func waitForQueueSpace() {
+        metrics.produceRetries.increment()
+        usleep(1_000)
+    }
+
+    private func outputTopic(_ topic: String) -> PortraitMetrics.OutputTopic {
+        switch topic {
+        case topics.profiles: .profiles
+        case topics.recommendations: .recommendations
+        default: .dlq
+        }
+    }
+
+    private func fail(_ error: KafkaError, while activity: String) {
+        logger.critical("fatal produce error while \(activity): \(error)")
+        stop.raise(.fatal(error))
+    }
+}
