@@ -55,6 +55,22 @@ import Testing
         #expect(withTags > count * 3 / 4 && withTags < count)
     }
 
+    @Test func everyEventDecodesAsAccepted() throws {
+        var traffic = SyntheticTraffic(options: Self.small)
+        let decoder = InteractionDecoder()
+        var catalogFallbacks = 0
+        for _ in 0..<20_000 {
+            let (key, value) = traffic.nextEvent()
+            let event = try #require(decoder.decode(value, nowMs: traffic.currentEventTimeMs).value)
+            #expect(event.userId == key)
+            if event.tags == nil { catalogFallbacks += 1 }
+        }
+        #expect(catalogFallbacks > 1_000 && catalogFallbacks < 6_000)
+        for index in 0..<Self.small.items {
+            #expect(CatalogItemDecoder().decode(traffic.catalogRecord(item: index)).value == traffic.catalogItem(index))
+        }
+    }
+
     @Test func activityFollowsZipf() {
         var traffic = SyntheticTraffic(options: Self.small)
         var counts = [String: Int]()
