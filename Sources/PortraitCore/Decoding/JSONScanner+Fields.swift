@@ -1,0 +1,184 @@
+/// Reading a top-level object and the typed field values the decoders keep.
+extension JSONScanner {
+    /// How a whole document turned out, before any field rule.
+    enum DocumentShape {
+        case object
+        case notObject
+        case invalidJSON
+    }
+
+    /// Scans the whole document, handing each member of a top-level object to `reader`.
+    ///
+    /// A leading UTF-8 byte order mark is skipped; whitespace may surround the value; anything else after it
+    /// makes the document invalid.
+    mutating func scanDocument<Reader: JSONObjectReader>(into reader: inout Reader) -> DocumentShape {
+        if end >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { index = 3 }
+        skipWhitespace()
+        do {
+            if current != UInt8(ascii: "{") {
+                try skipValue(depth: 1)
+                skipWhitespace()
+                return index == end ? .notObject : .invalidJSON
+            }
+            index += 1
+            skipWhitespace()
+            if current == UInt8(ascii: "}") {
+                index += 1
+            } else {
+                try scanMembers(into: &reader)
+            }
+            skipWhitespace()
+            return index == end ? .object : .invalidJSON
+        } catch {
+            return .invalidJSON
+        }
+    }
+
+    private mutating func scanMembers<Reader: JSONObjectReader>(into reader: inout Reader) throws(JSONSyntaxError) {
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw JSONSyntaxError() }
+            let keyToken = try scanString()
+            let key = withDecodedBytes(keyToken, limit: KnownKey.maxLength) { bytes, count in
+                bytes.map { KnownKey.identify($0, count: count) } ?? .unknown
+            }
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"))
+            skipWhitespace()
+            try reader.read(key, from: &self)
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+            case UInt8(ascii: "}"):
+                index += 1
+                return
+            default: throw JSONSyntaxError()
+            }
+        }
+    }
+
+    /// A string of `bytes` UTF-8 bytes after unescaping; `null` is absent; anything else invalid.
+    @inline(__always)
+    mutating func readString(bytes: ClosedRange<Int>) throws(JSONSyntaxError) -> FieldSlot<String> {
+        switch current {
+        case UInt8(ascii: "\""):
+            let token = try scanString()
+            return bytes.contains(token.decodedCount) ? .value(makeString(token)) : .invalid
+        case UInt8(ascii: "n"):
+            try scanLiteral("null")
+            return .absent
+        default:
+            try skipValue(depth: 2)
+            return .invalid
+        }
+    }
+
+    /// An integer lexeme that fits `Int64`; one that does not is `outOfRange`; fractions, exponents and
+    /// other types are invalid; `null` is absent.
+    @inline(__always)
+    mutating func readInteger() throws(JSONSyntaxError) -> FieldSlot<Int64> {
+        switch current {
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let number = try scanNumber()
+            guard number.isInteger else { return .invalid }
+            return number.overflow ? .outOfRange : .value(number.value)
+        case UInt8(ascii: "n"):
+            try scanLiteral("null")
+            return .absent
+        default:
+            try skipValue(depth: 2)
+            return .invalid
+        }
+    }
+
+    /// An event type name; a string that names none is `outOfRange` (`unknown_type`).
+    @inline(__always)
+    mutating func readEventType() throws(JSONSyntaxError) -> FieldSlot<EventType> {
+        switch current {
+        case UInt8(ascii: "\""):
+            let token = try scanString()
+            let type = withDecodedBytes(token, limit: 14) { bytes, count in
+                bytes.flatMap { Self.eventType($0, count: count) }
+            }
+            return type.map { .value($0) } ?? .outOfRange
+        case UInt8(ascii: "n"):
+            try scanLiteral("null")
+            return .absent
+        default:
+            try skipValue(depth: 2)
+            return .invalid
+        }
+    }
+
+    @inline(__always)
+    static func eventType(_ name: UnsafePointer<UInt8>, count: Int) -> EventType? {
+        switch count {
+        case 4:
+            if KnownKey.matches(name, "view") { return .view }
+            if KnownKey.matches(name, "like") { return .like }
+            return KnownKey.matches(name, "skip") ? .skip : nil
+        case 5: return KnownKey.matches(name, "share") ? .share : nil
+        case 6: return KnownKey.matches(name, "follow") ? .follow : nil
+        case 7: return KnownKey.matches(name, "comment") ? .comment : nil
+        case 14: return KnownKey.matches(name, "not_interested") ? .notInterested : nil
+        default: return nil
+        }
+    }
+
+    /// The maximum number of tags in one record (CONTRACT §2).
+    static let maxTags = 64
+
+    /// An array of at most 64 strings of 1–256 bytes each. Strings are built only while the array is
+    /// still valid, so a bad array costs validation only and memory stays bounded.
+    mutating func readTags() throws(JSONSyntaxError) -> FieldSlot<[String]> {
+        switch current {
+        case UInt8(ascii: "["): break
+        case UInt8(ascii: "n"):
+            try scanLiteral("null")
+            return .absent
+        default:
+            try skipValue(depth: 2)
+            return .invalid
+        }
+        index += 1
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            index += 1
+            return .value([])
+        }
+        var tags: [String] = []
+        var valid = true
+        var count = 0
+        while true {
+            count += 1
+            if current == UInt8(ascii: "\"") {
+                let token = try scanString()
+                if valid && count <= Self.maxTags && (1...256).contains(token.decodedCount) {
+                    if tags.isEmpty { tags.reserveCapacity(4) }
+                    tags.append(makeString(token))
+                } else {
+                    valid = false
+                }
+            } else {
+                try skipValue(depth: 3)
+                valid = false
+            }
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+            case UInt8(ascii: "]"):
+                index += 1
+                return valid ? .value(tags) : .invalid
+            default: throw JSONSyntaxError()
+            }
+        }
+    }
+}
+
+/// Receives the members of a top-level object, one key at a time, and must consume exactly its value.
+protocol JSONObjectReader {
+    mutating func read(_ key: KnownKey, from scanner: inout JSONScanner) throws(JSONSyntaxError)
+}

@@ -1,0 +1,47 @@
+/// Where the engine hands its output: emission rounds, back-pressure changes, evicted state.
+public protocol EmissionSink: AnyObject, Sendable {
+    /// Called on the shard's queue. `emissions` are the coalesced records of one round; `tokens` are the
+    /// submitted parts all of whose events were applied before this round was cut — they are "fully
+    /// processed" once every record of this round (and of the shard's earlier rounds) is durable.
+    /// A round may have tokens and no emissions.
+    func emit(_ round: EmissionRound)
+    /// Called when the engine crosses the high-water mark (true) or falls below the low-water mark (false).
+    ///
+    /// - Important: called with the engine's back-pressure lock held, so that signals arrive in order;
+    ///   do not call back into the engine synchronously from here.
+    func backpressureChanged(overHighWater: Bool)
+    /// A profile was evicted for memory (`state` is its full encoded state, see `ProfileStateCodec`).
+    func evicted(userId: String, partition: Int32, state: [UInt8])
+}
+
+/// The records of one emission round of one shard.
+public struct EmissionRound: Sendable {
+    public var shard: Int
+    public var emissions: [Emission]
+    public var tokens: [UInt64]
+
+    public init(shard: Int, emissions: [Emission], tokens: [UInt64]) {
+        self.shard = shard
+        self.emissions = emissions
+        self.tokens = tokens
+    }
+}
+
+/// One user's coalesced output of a round: the profile (§4) and recommendation (§5) records.
+public struct Emission: Sendable {
+    public var userId: String
+    /// The input partition of the user's latest applied event.
+    public var partition: Int32
+    /// Strictly increasing per user.
+    public var version: UInt64
+    public var profile: [UInt8]
+    public var recommendations: [UInt8]
+
+    public init(userId: String, partition: Int32, version: UInt64, profile: [UInt8], recommendations: [UInt8]) {
+        self.userId = userId
+        self.partition = partition
+        self.version = version
+        self.profile = profile
+        self.recommendations = recommendations
+    }
+}

@@ -1,0 +1,157 @@
+extension Profile {
+    /// Whether an event at `position` was already applied (its offset is not above the partition's).
+    func isDuplicate(_ position: InputPosition) -> Bool {
+        guard position.offset >= 0 else { return false }
+        for entry in offsets where entry.partition == position.partition {
+            return position.offset <= entry.offset
+        }
+        return false
+    }
+
+    /// Remembers `position` as applied.
+    mutating func recordApplied(_ position: InputPosition) {
+        guard position.offset >= 0 else { return }
+        if let index = offsets.firstIndex(where: { $0.partition == position.partition }) {
+            offsets[index].offset = max(offsets[index].offset, position.offset)
+        } else {
+            offsets.append(PartitionOffset(partition: position.partition, offset: position.offset))
+        }
+    }
+
+    /// Applies one resolved event: scores, windows, context, seen items, not_interested marks.
+    mutating func apply(_ event: ResolvedEvent, tags: ArraySlice<UInt32>, configuration: EngineConfiguration) {
+        let ts = event.timestamp
+        let halfLife = configuration.halfLifeMs
+        if events == 0 {
+            reference = ts
+        }
+        events &+= 1
+        partition = event.position.partition
+        let previousAsOf = asOf
+        if ts > asOf { asOf = ts }
+
+        var exponent = Double(ts - reference) / halfLife
+        if exponent > Decay.rebaseExponent {
+            rebase(to: ts, halfLifeMs: halfLife)
+            exponent = 0
+        }
+        if event.weight != 0 {
+            let term = event.weight * Decay.exp2(exponent)
+            for tag in tags {
+                addScore(key: tag, term: term, cap: configuration.maxTagsPerUser)
+            }
+            if event.author != 0 {
+                addScore(key: event.author | ScoreEntry.authorFlag, term: term, cap: configuration.maxAuthorsPerUser)
+            }
+        }
+
+        if asOf / 60_000 != previousAsOf / 60_000 { windows.prune(asOf: asOf) }
+        windows.add(type: event.type, at: ts, asOf: asOf)
+
+        Self.update(&country, event.country, ts)
+        Self.update(&device, event.device, ts)
+        Self.update(&lang, event.lang, ts)
+
+        markSeen(event.item, limit: configuration.seenItemsPerUser)
+        if event.type == .notInterested {
+            block(event.item, limit: configuration.notInterestedPerUser)
+            if event.author != 0 {
+                block(event.author | ScoreEntry.authorFlag, limit: configuration.notInterestedPerUser)
+            }
+        }
+        recordApplied(event.position)
+    }
+
+    /// Newest by `ts`; on a tie the later-applied value wins.
+    private static func update(_ field: inout ContextField, _ value: UInt32, _ ts: Int64) {
+        guard value != 0, ts >= field.timestamp else { return }
+        field = ContextField(value: value, timestamp: ts)
+    }
+
+    /// Restates every score against a new reference time.
+    mutating func rebase(to newReference: Int64, halfLifeMs: Double) {
+        let factor = Decay.factor(from: reference, to: newReference, halfLifeMs: halfLifeMs)
+        for index in scores.indices { scores[index].value *= factor }
+        reference = newReference
+    }
+
+    /// Adds `term` to the entry `key`, creating it; at the cap the smallest score (possibly the new one) goes.
+    mutating func addScore(key: UInt32, term: Double, cap: Int) {
+        var low = 0
+        var high = scores.count
+        while low < high {
+            let mid = (low + high) / 2
+            if scores[mid].key < key { low = mid + 1 } else { high = mid }
+        }
+        if low < scores.count, scores[low].key == key {
+            scores[low].value += term
+            return
+        }
+        let isAuthor = key & ScoreEntry.authorFlag != 0
+        let count = Int(isAuthor ? authorCount : tagCount)
+        if count < cap {
+            scores.insert(ScoreEntry(key: key, value: term), at: low)
+            if isAuthor { authorCount += 1 } else { tagCount += 1 }
+            return
+        }
+        guard cap > 0 else { return }
+        // At the cap: evict the smallest of the same kind unless the newcomer is smaller still.
+        var minIndex = -1
+        var minValue = Double.infinity
+        for index in scores.indices where scores[index].isAuthor == isAuthor && scores[index].value < minValue {
+            minValue = scores[index].value
+            minIndex = index
+        }
+        guard minIndex >= 0, term > minValue else { return }
+        scores.remove(at: minIndex)
+        let insertAt = minIndex < low ? low - 1 : low
+        scores.insert(ScoreEntry(key: key, value: term), at: insertAt)
+    }
+
+    private mutating func markSeen(_ item: UInt32, limit: Int) {
+        guard limit > 0 else { return }
+        if let index = seen.lastIndex(of: item) {
+            if index == seen.count - 1 { return }
+            seen.remove(at: index)
+        } else if seen.count >= limit {
+            seen.removeFirst(seen.count - limit + 1)
+        }
+        seen.append(item)
+    }
+
+    private mutating func block(_ key: UInt32, limit: Int) {
+        guard limit > 0, !blocked.contains(key) else { return }
+        if blocked.count >= limit { blocked.removeFirst(blocked.count - limit + 1) }
+        blocked.append(key)
+    }
+
+    /// Score of an entry stated at `t`.
+    func score(_ entry: ScoreEntry, at t: Int64, halfLifeMs: Double) -> Double {
+        entry.value * Decay.factor(from: reference, to: t, halfLifeMs: halfLifeMs)
+    }
+
+    /// The top `n` entries of one kind with stored value > 0, highest first (ties by symbol id).
+    func top(_ n: Int, authors: Bool) -> [ScoreEntry] {
+        guard n > 0 else { return [] }
+        var result: [ScoreEntry] = []
+        result.reserveCapacity(min(n, Int(authors ? authorCount : tagCount)))
+        for entry in scores where entry.isAuthor == authors && entry.value > 0 {
+            if result.count == n {
+                guard Self.ranks(entry, before: result[n - 1]) else { continue }
+                result[n - 1] = entry
+            } else {
+                result.append(entry)
+            }
+            var index = result.count - 1
+            while index > 0, Self.ranks(result[index], before: result[index - 1]) {
+                result.swapAt(index, index - 1)
+                index -= 1
+            }
+        }
+        return result
+    }
+
+    private static func ranks(_ lhs: ScoreEntry, before rhs: ScoreEntry) -> Bool {
+        lhs.value > rhs.value || (lhs.value == rhs.value && lhs.key < rhs.key)
+    }
+}

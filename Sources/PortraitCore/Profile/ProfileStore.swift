@@ -1,0 +1,109 @@
+/// A shard's profiles: a slab of `Profile` structs, a user index, a least-recently-active list
+/// threaded through the slab, and the list of dirty slots awaiting emission.
+///
+/// No class instance or dictionary per profile: the per-user cost is one slab entry, one index
+/// entry and the profile's own small arrays.
+struct ProfileStore {
+    private(set) var slab: [Profile] = []
+    private var index: [String: Int32] = [:]
+    private var free: [Int32] = []
+    /// Most recently active slot, and least recently active slot (-1 = empty).
+    private var newest: Int32 = -1
+    private var oldest: Int32 = -1
+    private(set) var dirty: [Int32] = []
+    private(set) var count = 0
+
+    func slot(of userId: String) -> Int32? { index[userId] }
+
+    /// The slot of `userId`, creating an empty profile on first sight.
+    mutating func slotCreating(_ userId: String) -> (slot: Int32, created: Bool) {
+        if let slot = index[userId] { return (slot, false) }
+        let slot: Int32
+        if let reused = free.popLast() {
+            slot = reused
+            slab[Int(slot)] = Profile(userId: userId)
+        } else {
+            slot = Int32(slab.count)
+            slab.append(Profile(userId: userId))
+        }
+        index[userId] = slot
+        count += 1
+        linkNewest(slot)
+        return (slot, true)
+    }
+
+    subscript(slot: Int32) -> Profile {
+        get { slab[Int(slot)] }
+        _modify { yield &slab[Int(slot)] }
+    }
+
+    /// Marks `slot` most recently active and queues it for emission.
+    mutating func touch(_ slot: Int32) {
+        if !slab[Int(slot)].dirty {
+            slab[Int(slot)].dirty = true
+            dirty.append(slot)
+        }
+        if newest != slot {
+            unlink(slot)
+            linkNewest(slot)
+        }
+    }
+
+    /// Takes the dirty list (those matching `include`), leaving the rest dirty; clears their flags.
+    mutating func takeDirty(where include: (Profile) -> Bool = { _ in true }) -> [Int32] {
+        var taken: [Int32] = []
+        var kept: [Int32] = []
+        for slot in dirty {
+            if include(slab[Int(slot)]) {
+                slab[Int(slot)].dirty = false
+                taken.append(slot)
+            } else {
+                kept.append(slot)
+            }
+        }
+        dirty = kept
+        return taken
+    }
+
+    /// Forgets the profile in `slot`.
+    mutating func remove(_ slot: Int32) {
+        let userId = slab[Int(slot)].userId
+        if slab[Int(slot)].dirty { dirty.removeAll { $0 == slot } }
+        unlink(slot)
+        index[userId] = nil
+        slab[Int(slot)] = Profile(userId: "")
+        free.append(slot)
+        count -= 1
+    }
+
+    /// The least recently active slot that has nothing pending (dirty slots are skipped).
+    func oldestIdle() -> Int32? {
+        var slot = oldest
+        while slot >= 0 {
+            if !slab[Int(slot)].dirty { return slot }
+            slot = slab[Int(slot)].newer
+        }
+        return nil
+    }
+
+    func allSlots() -> [Int32] {
+        Array(index.values)
+    }
+
+    private mutating func linkNewest(_ slot: Int32) {
+        slab[Int(slot)].older = newest
+        slab[Int(slot)].newer = -1
+        if newest >= 0 { slab[Int(newest)].newer = slot }
+        newest = slot
+        if oldest < 0 { oldest = slot }
+    }
+
+    private mutating func unlink(_ slot: Int32) {
+        let older = slab[Int(slot)].older
+        let newer = slab[Int(slot)].newer
+        if older >= 0 { slab[Int(older)].newer = newer } else if oldest == slot { oldest = newer }
+        if newer >= 0 { slab[Int(newer)].older = older } else if newest == slot { newest = older }
+        slab[Int(slot)].older = -1
+        slab[Int(slot)].newer = -1
+    }
+}

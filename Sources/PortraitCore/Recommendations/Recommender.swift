@@ -1,0 +1,146 @@
+/// Picks a user's recommendations (CONTRACT §5) from the catalog's candidate lists.
+///
+/// Interest picks: items in the candidate lists of the user's top interests, scored
+/// Σ(matching interest scores) × decayed item popularity, reason `tag:<best matching tag>`.
+/// Then `round(K × explorationShare)` slots (and any the interests could not fill) go to the
+/// most popular items that match none of those interests, reason `explore:popular`.
+/// Excluded always: seen items, `not_interested` items and every item of their authors,
+/// tombstoned items; at most `maxItemsPerAuthorInRecommendations` per author. Ties break by
+/// item id, so the output is deterministic.
+enum Recommender {
+    struct Pick: Equatable {
+        var item: UInt32
+        var score: Double
+        var reason: Reason
+    }
+
+    enum Reason: Equatable {
+        case tag(UInt32)
+        case explore
+    }
+
+    static func recommend(
+        for profile: Profile,
+        at asOf: Int64,
+        catalog state: CatalogState,
+        configuration: EngineConfiguration
+    ) -> [Pick] {
+        let k = configuration.recommendationsK
+        guard k > 0 else { return [] }
+        let share = min(1, max(0, configuration.explorationShare))
+        let exploreSlots = min(k, Int((Double(k) * share).rounded()))
+        let interests = profile.top(configuration.interestsForRecommendations, authors: false)
+        let interestFactor = Decay.factor(from: profile.reference, to: asOf, halfLifeMs: configuration.halfLifeMs)
+
+        func excluded(_ item: UInt32, _ record: CatalogState.ItemRecord) -> Bool {
+            record.removed || profile.seen.contains(item) || profile.blocked.contains(item)
+                || (record.author != 0 && profile.blocked.contains(record.author | Profile.ScoreEntry.authorFlag))
+        }
+
+        // Accumulate Σ interest per candidate, remembering the strongest matching tag.
+        struct Candidate {
+            var item: UInt32
+            var interest: Double
+            var bestTag: UInt32
+            var bestInterest: Double
+            var score: Double = 0
+        }
+        var candidates: [Candidate] = []
+        var position: [UInt32: Int] = [:]
+        for entry in interests {
+            let interest = entry.value * interestFactor
+            guard let list = state.tagLists[entry.symbol] else { continue }
+            for candidate in list.entries {
+                if let index = position[candidate.item] {
+                    candidates[index].interest += interest
+                    if interest > candidates[index].bestInterest {
+                        candidates[index].bestInterest = interest
+                        candidates[index].bestTag = entry.symbol
+                    }
+                    continue
+                }
+                guard let record = state.items[candidate.item], !excluded(candidate.item, record) else { continue }
+                position[candidate.item] = candidates.count
+                candidates.append(
+                    Candidate(item: candidate.item, interest: interest, bestTag: entry.symbol, bestInterest: interest))
+            }
+        }
+        for index in candidates.indices {
+            let record = state.items[candidates[index].item]!
+            candidates[index].score = candidates[index].interest * state.popularity(of: record, at: asOf)
+        }
+        candidates.sort { lhs, rhs in
+            if lhs.score != rhs.score { return lhs.score > rhs.score }
+            if lhs.interest != rhs.interest { return lhs.interest > rhs.interest }
+            return state.symbols.name(lhs.item) < state.symbols.name(rhs.item)
+        }
+
+        var picks: [Pick] = []
+        var perAuthor: [UInt32: Int] = [:]
+        let authorCap = max(1, configuration.maxItemsPerAuthorInRecommendations)
+        func admit(_ item: UInt32) -> Bool {
+            let author = state.items[item]?.author ?? 0
+            guard author != 0 else { return true }
+            let count = perAuthor[author, default: 0]
+            guard count < authorCap else { return false }
+            perAuthor[author] = count + 1
+            return true
+        }
+        for candidate in candidates where picks.count < k - exploreSlots {
+            guard admit(candidate.item) else { continue }
+            picks.append(Pick(item: candidate.item, score: candidate.score, reason: .tag(candidate.bestTag)))
+        }
+
+        // Exploration: popular items outside the top interests.
+        let interestTags = Set(interests.map(\.symbol))
+        for entry in state.popular.entries where picks.count < k {
+            guard position[entry.item] == nil, let record = state.items[entry.item],
+                !excluded(entry.item, record), !record.tags.contains(where: interestTags.contains),
+                admit(entry.item)
+            else { continue }
+            picks.append(Pick(item: entry.item, score: state.popularity(of: record, at: asOf), reason: .explore))
+        }
+        return picks
+    }
+
+    /// Renders the CONTRACT §5 record.
+    static func render(
+        userId: String,
+        version: UInt64,
+        asOf: Int64,
+        picks: [Pick],
+        symbols: SymbolTable
+    ) -> [UInt8] {
+        var json = JSONWriter(capacity: 128 + picks.count * 64)
+        json.raw("{")
+        json.key("user_id")
+        json.string(userId)
+        json.raw(",")
+        json.key("version")
+        json.uint(version)
+        json.raw(",")
+        json.key("as_of")
+        json.int(asOf)
+        json.raw(",")
+        json.key("items")
+        json.raw("[")
+        for (offset, pick) in picks.enumerated() {
+            if offset > 0 { json.raw(",") }
+            json.raw("{")
+            json.key("item_id")
+            json.string(symbols.name(pick.item))
+            json.raw(",")
+            json.key("score")
+            json.double(pick.score)
+            json.raw(",")
+            json.key("reason")
+            switch pick.reason {
+            case .tag(let tag): json.string("tag:" + symbols.name(tag))
+            case .explore: json.raw("\"explore:popular\"")
+            }
+            json.raw("}")
+        }
+        json.raw("]}")
+        return json.bytes
+    }
+}

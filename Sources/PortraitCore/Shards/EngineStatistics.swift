@@ -1,0 +1,29 @@
+/// A cheap snapshot of the engine's counters.
+public struct EngineStatistics: Sendable, Equatable {
+    public var profiles: Int { profilesPerShard.reduce(0, +) }
+    public var profilesPerShard: [Int]
+    public var inFlightPerShard: [Int]
+    /// Events applied, indexed by `EventType.rawValue`.
+    public var appliedByType: [Int]
+    public var duplicatesSkipped: Int
+    public var evictions: Int
+    public var emissions: Int
+    public var rounds: Int
+    /// Estimated bytes held by profiles (the figure `maxProfileBytes` is checked against).
+    public var profileBytes: Int
+
+    public var applied: Int { appliedByType.reduce(0, +) }
+
+    public func applied(_ type: EventType) -> Int { appliedByType[Int(type.rawValue)] }
+}
+
+/// Per-shard counters, written once per part or round under a lock and read by `statistics()`.
+struct ShardTotals {
+    var profiles = 0
+    var appliedByType = [Int](repeating: 0, count: EventType.allCases.count)
+    var duplicatesSkipped = 0
+    var evictions = 0
+    var emissions = 0
+    var rounds = 0
+    var profileBytes = 0
+}

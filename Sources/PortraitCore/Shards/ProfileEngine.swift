@@ -1,0 +1,143 @@
+import Dispatch
+import Synchronization
+
+/// The profile engine: N serial shards each owning its users, fed in batches, emitting coalesced
+/// records through an `EmissionSink`.
+///
+/// Users are routed by FNV-1a of `user_id` modulo the shard count (stable across processes).
+/// A batch is split into one part per shard touched; each part crosses to its shard's queue as one
+/// `Sendable` array, and its token comes back in exactly one `EmissionRound`.
+public final class ProfileEngine: Sendable {
+    public let configuration: EngineConfiguration
+    public let catalog: ItemCatalog
+    let shards: [Shard]
+    private let gate: BackpressureGate
+    private let clock: @Sendable () -> Int64
+
+    public init(
+        configuration: EngineConfiguration,
+        catalog: ItemCatalog,
+        sink: any EmissionSink,
+        clock: @escaping @Sendable () -> Int64
+    ) {
+        var configuration = configuration
+        configuration.shardCount = max(1, configuration.shardCount)
+        self.configuration = configuration
+        self.catalog = catalog
+        self.clock = clock
+        let count = configuration.shardCount
+        let gate = BackpressureGate(
+            shards: count, high: configuration.shardHighWaterEvents, low: configuration.shardLowWaterEvents,
+            sink: sink)
+        self.gate = gate
+        let budget = MemoryBudget(
+            profiles: configuration.maxProfiles.map { max(1, $0 / count) },
+            bytes: configuration.maxProfileBytes.map { max(1, $0 / count) })
+        self.shards = (0..<count).map {
+            Shard(index: $0, configuration: configuration, catalog: catalog, sink: sink, gate: gate, budget: budget)
+        }
+        for shard in shards { shard.start() }
+    }
+
+    public func shardIndex(for userId: String) -> Int {
+        Int(StableHash.fnv1a(userId) % UInt64(shards.count))
+    }
+
+    /// Splits the batch by shard and hands each part over; returns the number of parts (0 for an
+    /// empty batch, whose token is then never reported).
+    @discardableResult
+    public func submit(_ batch: [PositionedInteraction], token: UInt64) -> Int {
+        if shards.count == 1 {
+            guard !batch.isEmpty else { return 0 }
+            hand(batch, to: shards[0], token: token)
+            return 1
+        }
+        var parts = [[PositionedInteraction]](repeating: [], count: shards.count)
+        for event in batch {
+            parts[shardIndex(for: event.event.userId)].append(event)
+        }
+        var handed = 0
+        for (index, part) in parts.enumerated() where !part.isEmpty {
+            hand(part, to: shards[index], token: token)
+            handed += 1
+        }
+        return handed
+    }
+
+    private func hand(_ part: [PositionedInteraction], to shard: Shard, token: UInt64) {
+        gate.submitted(part.count, shard: shard.index)
+        shard.queue.async { shard.apply(part, token: token) }
+    }
+
+    /// Emits a round now in every shard (only users of `partitions`, if given), after all parts
+    /// submitted before the call are applied.
+    public func flush(partitions: Set<Int32>?) async {
+        for shard in shards {
+            await shard.perform { $0.cutRound(partitions: partitions) }
+        }
+    }
+
+    /// Forgets users whose partition is in the set.
+    public func drop(partitions: Set<Int32>) async {
+        for shard in shards {
+            await shard.perform { $0.drop(partitions: partitions) }
+        }
+    }
+
+    public func profileJSON(userId: String, at: Int64?) async -> [UInt8]? {
+        await shard(for: userId).perform { $0.profileJSON(userId: userId, at: at) }
+    }
+
+    public func recommendationsJSON(userId: String, at: Int64?) async -> [UInt8]? {
+        await shard(for: userId).perform { $0.recommendationsJSON(userId: userId, at: at) }
+    }
+
+    /// The user's full state, `ProfileStateCodec`-encoded.
+    public func encodedState(userId: String) async -> [UInt8]? {
+        guard let snapshot = await shard(for: userId).perform({ $0.snapshot(userId: userId) }) else { return nil }
+        return ProfileStateCodec().encode(snapshot)
+    }
+
+    /// Installs a user's state decoded from `state` (e.g. the changelog or an evicted profile).
+    public func restore(userId: String, partition: Int32, state: [UInt8]) async throws {
+        var snapshot = try ProfileStateCodec().decode(state)
+        snapshot.userId = userId
+        let decoded = snapshot
+        await shard(for: userId).perform { $0.restore(decoded, partition: partition) }
+    }
+
+    public func statistics() -> EngineStatistics {
+        var statistics = EngineStatistics(
+            profilesPerShard: [], inFlightPerShard: gate.inFlight,
+            appliedByType: Array(repeating: 0, count: EventType.allCases.count), duplicatesSkipped: 0,
+            evictions: 0, emissions: 0, rounds: 0, profileBytes: 0)
+        for shard in shards {
+            let totals = shard.totals.withLock { $0 }
+            statistics.profilesPerShard.append(totals.profiles)
+            for index in totals.appliedByType.indices { statistics.appliedByType[index] += totals.appliedByType[index] }
+            statistics.duplicatesSkipped += totals.duplicatesSkipped
+            statistics.evictions += totals.evictions
+            statistics.emissions += totals.emissions
+            statistics.rounds += totals.rounds
+            statistics.profileBytes += totals.profileBytes
+        }
+        return statistics
+    }
+
+    /// Emits everything pending and stops the timers; the engine accepts no more work after this.
+    public func shutdown() async {
+        for shard in shards {
+            await shard.perform { shard in
+                shard.cutRound(partitions: nil)
+                shard.stop()
+            }
+        }
+    }
+
+    /// The current wall clock of the engine, ms.
+    public var now: Int64 { clock() }
+
+    private func shard(for userId: String) -> Shard {
+        shards[shardIndex(for: userId)]
+    }
+}

@@ -1,0 +1,53 @@
+extension Shard {
+    /// The §4 record of `userId` stated at `at` (or its own `as_of`), without bumping `version`.
+    func profileJSON(userId: String, at: Int64?) -> [UInt8]? {
+        guard let slot = store.slot(of: userId) else { return nil }
+        let profile = store[slot]
+        return catalog.withState {
+            ProfileRenderer.render(profile, at: at, symbols: $0.symbols, configuration: configuration)
+        }
+    }
+
+    /// The §5 record of `userId` stated at `at` (or its own `as_of`).
+    func recommendationsJSON(userId: String, at: Int64?) -> [UInt8]? {
+        guard let slot = store.slot(of: userId) else { return nil }
+        let profile = store[slot]
+        let asOf = max(at ?? profile.asOf, profile.asOf)
+        return catalog.withState { state in
+            let picks = Recommender.recommend(for: profile, at: asOf, catalog: state, configuration: configuration)
+            return Recommender.render(
+                userId: profile.userId, version: profile.version, asOf: asOf, picks: picks, symbols: state.symbols)
+        }
+    }
+
+    func snapshot(userId: String) -> ProfileSnapshot? {
+        guard let slot = store.slot(of: userId) else { return nil }
+        let profile = store[slot]
+        return catalog.withState { profile.snapshot(symbols: $0.symbols) }
+    }
+
+    /// Installs a restored profile, replacing any held for the same user.
+    func restore(_ snapshot: ProfileSnapshot, partition: Int32) {
+        if let existing = store.slot(of: snapshot.userId) {
+            profileBytes -= store[existing].estimatedBytes
+            store.remove(existing)
+        }
+        var profile = catalog.withState { Profile(snapshot: snapshot, symbols: &$0.symbols) }
+        profile.partition = partition
+        let (slot, _) = store.slotCreating(snapshot.userId)
+        let links = (store[slot].newer, store[slot].older)
+        store[slot] = profile
+        (store[slot].newer, store[slot].older) = links
+        profileBytes += profile.estimatedBytes
+        publishTotals()
+    }
+
+    /// Forgets every user whose latest partition is in `partitions` (pending records included).
+    func drop(partitions: Set<Int32>) {
+        for slot in store.allSlots() where partitions.contains(store[slot].partition) {
+            profileBytes -= store[slot].estimatedBytes
+            store.remove(slot)
+        }
+        publishTotals()
+    }
+}

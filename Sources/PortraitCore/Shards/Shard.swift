@@ -1,0 +1,177 @@
+import Dispatch
+import Synchronization
+
+/// One serial worker: owns its users' profiles outright and cuts their emission rounds.
+///
+/// Thread safety: every mutable stored property except `totals` is touched only on `queue`
+/// (parts, rounds, queries and the timer all run there); `totals` is a `Mutex` read by
+/// `statistics()` from any thread.
+final class Shard: @unchecked Sendable {
+    let index: Int
+    let queue: DispatchQueue
+    let configuration: EngineConfiguration
+    let catalog: ItemCatalog
+    let sink: any EmissionSink
+    let gate: BackpressureGate
+    let totals = Mutex(ShardTotals())
+    let budget: MemoryBudget
+
+    var store = ProfileStore()
+    private var pendingTokens: [UInt64] = []
+    private var timer: (any DispatchSourceTimer)?
+    var profileBytes = 0
+
+    init(
+        index: Int, configuration: EngineConfiguration, catalog: ItemCatalog, sink: any EmissionSink,
+        gate: BackpressureGate, budget: MemoryBudget
+    ) {
+        self.index = index
+        self.queue = DispatchQueue(label: "portrait.shard.\(index)")
+        self.configuration = configuration
+        self.catalog = catalog
+        self.sink = sink
+        self.gate = gate
+        self.budget = budget
+    }
+
+    /// Starts the emission timer (call once, from any thread).
+    func start() {
+        guard configuration.emitIntervalMs > 0 else { return }
+        queue.async {
+            let timer = DispatchSource.makeTimerSource(queue: self.queue)
+            let interval = DispatchTimeInterval.milliseconds(self.configuration.emitIntervalMs)
+            timer.schedule(deadline: .now() + interval, repeating: interval)
+            timer.setEventHandler { [unowned self] in self.cutRound(partitions: nil) }
+            timer.resume()
+            self.timer = timer
+        }
+    }
+
+    func stop() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    /// Runs `body` on the shard queue and returns its result.
+    func perform<Result: Sendable>(_ body: @escaping @Sendable (Shard) -> Result) async -> Result {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: body(self)) }
+        }
+    }
+
+    /// Applies one part: dedupe, resolve under one catalog lock, apply, then count and maybe cut.
+    func apply(_ part: [PositionedInteraction], token: UInt64) {
+        var accepted: [(index: Int, slot: Int32)] = []
+        accepted.reserveCapacity(part.count)
+        var created: [Int32] = []
+        var duplicates = 0
+        for (offset, positioned) in part.enumerated() {
+            let (slot, isNew) = store.slotCreating(positioned.event.userId)
+            if isNew { created.append(slot) }
+            if store[slot].isDuplicate(positioned.position) {
+                duplicates += 1
+                continue
+            }
+            store[slot].recordApplied(positioned.position)
+            accepted.append((offset, slot))
+        }
+        let resolved = catalog.resolve(part, accepted: accepted)
+        var applied = [Int](repeating: 0, count: EventType.allCases.count)
+        for event in resolved.events {
+            let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
+            let before = store[event.slot].events == 0 ? 0 : store[event.slot].estimatedBytes
+            store[event.slot].apply(event, tags: tags, configuration: configuration)
+            profileBytes += store[event.slot].estimatedBytes - before
+            store.touch(event.slot)
+            applied[Int(event.type.rawValue)] += 1
+        }
+        // A profile created only for duplicates has nothing to emit: forget it again.
+        for slot in created where store[slot].events == 0 { store.remove(slot) }
+        publishTotals { totals in
+            for index in applied.indices { totals.appliedByType[index] += applied[index] }
+            totals.duplicatesSkipped += duplicates
+        }
+        gate.applied(part.count, shard: index)
+        pendingTokens.append(token)
+        if configuration.emitIntervalMs == 0 { cutRound(partitions: nil) }
+    }
+
+    /// Updates the shared counters (profiles and bytes always refreshed).
+    func publishTotals(_ update: (inout ShardTotals) -> Void = { _ in }) {
+        let profiles = store.count
+        let bytes = profileBytes
+        totals.withLock { totals in
+            update(&totals)
+            totals.profiles = profiles
+            totals.profileBytes = bytes
+        }
+    }
+
+    /// Renders every dirty user (of `partitions`, if given) once and hands the round to the sink.
+    ///
+    /// Tokens go out only when no dirty user remains, so a token is never reported while some
+    /// effect of its part is still unpublished.
+    func cutRound(partitions: Set<Int32>?) {
+        let slots = store.takeDirty { partitions == nil || partitions!.contains($0.partition) }
+        var tokens: [UInt64] = []
+        if store.dirty.isEmpty {
+            tokens = pendingTokens
+            pendingTokens.removeAll(keepingCapacity: true)
+        }
+        guard !slots.isEmpty || !tokens.isEmpty else { return }
+        var emissions: [Emission] = []
+        emissions.reserveCapacity(slots.count)
+        catalog.withState { state in
+            for slot in slots {
+                store[slot].version += 1
+                let profile = store[slot]
+                let picks = Recommender.recommend(
+                    for: profile, at: profile.asOf, catalog: state, configuration: configuration)
+                emissions.append(
+                    Emission(
+                        userId: profile.userId,
+                        partition: profile.partition,
+                        version: profile.version,
+                        profile: ProfileRenderer.render(profile, symbols: state.symbols, configuration: configuration),
+                        recommendations: Recommender.render(
+                            userId: profile.userId, version: profile.version, asOf: profile.asOf, picks: picks,
+                            symbols: state.symbols)
+                    )
+                )
+            }
+        }
+        let count = emissions.count
+        publishTotals { totals in
+            totals.emissions += count
+            totals.rounds += 1
+        }
+        sink.emit(EmissionRound(shard: index, emissions: emissions, tokens: tokens))
+        enforceBudget()
+    }
+
+    /// Evicts least-recently-active idle profiles while the shard is over its share of the caps.
+    func enforceBudget() {
+        var evicted = 0
+        while isOverBudget, let slot = store.oldestIdle() {
+            let profile = store[slot]
+            let state = catalog.withState { ProfileStateCodec().encode(profile.snapshot(symbols: $0.symbols)) }
+            profileBytes -= profile.estimatedBytes
+            store.remove(slot)
+            evicted += 1
+            sink.evicted(userId: profile.userId, partition: profile.partition, state: state)
+        }
+        if evicted > 0 { publishTotals { $0.evictions += evicted } }
+    }
+
+    private var isOverBudget: Bool {
+        if let limit = budget.profiles, store.count > limit { return true }
+        if let limit = budget.bytes, profileBytes > limit { return true }
+        return false
+    }
+}
+
+/// One shard's share of the process-wide profile caps.
+struct MemoryBudget: Sendable {
+    var profiles: Int?
+    var bytes: Int?
+}
