@@ -2,29 +2,38 @@ import ArgumentParser
 import Foundation
 import PortraitService
 
-// Exit codes (CONTRACT §8): 0 clean shutdown, 1 fatal error, 2 bad configuration or usage.
-let command: PortraitDaemonCommand
-do {
-    command = try PortraitDaemonCommand.parseAsRoot() as! PortraitDaemonCommand
-} catch {
-    if PortraitDaemonCommand.exitCode(for: error).isSuccess {
-        PortraitDaemonCommand.exit(withError: error)  // --help, --version
+/// Parses the command line, loads and checks the configuration, runs the daemon.
+///
+/// Exit codes (CONTRACT §8): 0 clean shutdown, 1 fatal error, 2 bad configuration or usage.
+func portraitdMain() async -> Int32 {
+    let command: PortraitDaemonCommand
+    do {
+        command = try PortraitDaemonCommand.parseAsRoot() as! PortraitDaemonCommand
+    } catch {
+        if PortraitDaemonCommand.exitCode(for: error).isSuccess {
+            PortraitDaemonCommand.exit(withError: error)  // --help, --version
+        }
+        report("portraitd: \(PortraitDaemonCommand.message(for: error))")
+        return 2
     }
-    FileHandle.standardError.write(Data("portraitd: \(PortraitDaemonCommand.message(for: error))\n".utf8))
-    exit(2)
+
+    let configuration: PortraitConfiguration
+    do {
+        configuration = try await PortraitConfiguration.load(commandLine: command.commandLine)
+        try PortraitDaemon.validateKafkaProperties(configuration)
+    } catch {
+        for problem in error.problems { report("portraitd: \(problem)") }
+        return 2
+    }
+    if command.checkConfig {
+        print(configuration.effectiveYAML, terminator: "")
+        return 0
+    }
+    return await PortraitDaemon.run(configuration)
 }
 
-do {
-    let configuration = try await PortraitConfiguration.load(commandLine: try command.commandLine)
-    if command.checkConfig {
-        try PortraitDaemon.validateKafkaProperties(configuration)
-        print(configuration.effectiveYAML, terminator: "")
-        exit(0)
-    }
-    exit(await PortraitDaemon.run(configuration))
-} catch let error as ConfigurationError {
-    for problem in error.problems {
-        FileHandle.standardError.write(Data("portraitd: \(problem)\n".utf8))
-    }
-    exit(2)
+func report(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
+
+exit(await portraitdMain())

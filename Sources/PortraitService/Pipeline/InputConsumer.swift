@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import CoreMetrics
 import Logging
 import PortraitCore
 import PortraitKafka

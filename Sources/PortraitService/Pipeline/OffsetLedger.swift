@@ -110,7 +110,7 @@ final class OffsetLedger: Sendable {
     func isDrained(_ partitions: Set<Int32>? = nil) -> Bool {
         state.withLock { state in
             state.trackers.allSatisfy { partition, tracker in
-                (partitions.map { $0.contains(partition) } ?? true) ? tracker.isEmpty : true
+                (partitions.map { $0.contains(partition) } ?? true) ? tracker.inFlight == 0 : true
             }
         }
     }

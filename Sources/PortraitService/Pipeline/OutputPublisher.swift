@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import PortraitCore
 import PortraitKafka
@@ -33,6 +34,8 @@ final class OutputPublisher: EmissionSink, Sendable {
     private enum Kind: UInt64 {
         case round = 0
         case deadLetter = 1
+        /// A dead letter of the item catalog: no input offset waits for it.
+        case untracked = 2
     }
 
     private let topics: PortraitConfiguration.Topics
@@ -106,23 +109,28 @@ final class OutputPublisher: EmissionSink, Sendable {
     // MARK: Dead letters (ingest thread)
 
     /// Produces a rejected record with its original key and value and the contract's headers (CONTRACT §6),
-    /// as one more part of input batch `batch`.
+    /// as one more part of input batch `batch` (`nil` for catalog records, which no offset waits for).
     func sendDeadLetter(
         key: UnsafeRawBufferPointer?,
         value: UnsafeRawBufferPointer?,
         reason: RejectReason,
         source: String,
-        batch: UInt64
+        batch: UInt64?
     ) {
-        ledger.add(batch, parts: 1)
+        let token: UInt64
+        if let batch {
+            ledger.add(batch, parts: 1)
+            token = (Kind.deadLetter.rawValue << 62) | batch
+        } else {
+            token = Kind.untracked.rawValue << 62
+        }
         let headers = [KafkaHeader(key: "portrait.error", string: reason.code), KafkaHeader(key: "portrait.source", string: source)]
-        let token = (Kind.deadLetter.rawValue << 62) | batch
         let producer = self.producer
         while true {
             do {
                 try producer.send(topic: topics.deadLetters, partition: nil, keyBytes: key, valueBytes: value, headers: headers, token: token)
                 return
-            } catch where error.code == .queueFull {
+            } catch where error.code == .queueFull && stop.fatalError == nil {
                 waitForQueueSpace()
             } catch {
                 fail(error, while: "producing a dead letter")
@@ -152,6 +160,8 @@ final class OutputPublisher: EmissionSink, Sendable {
             case .deadLetter:
                 deadLetters += 1
                 ledger.complete(id)
+            case .untracked:
+                deadLetters += 1
             case nil:
                 logger.error("delivery report with an unknown token \(report.token)")
             }
@@ -197,7 +207,7 @@ final class OutputPublisher: EmissionSink, Sendable {
                             valueBytes: valueBytes, token: token
                         )
                         return
-                    } catch where error.code == .queueFull {
+                    } catch let error as KafkaError where error.code == .queueFull && stop.fatalError == nil {
                         waitForQueueSpace()
                     } catch {
                         fail(error, while: "producing to \(topic)")
@@ -223,7 +233,7 @@ final class OutputPublisher: EmissionSink, Sendable {
         }
     }
 
-    private func fail(_ error: KafkaError, while activity: String) {
+    private func fail(_ error: any Error, while activity: String) {
         logger.critical("fatal produce error while \(activity): \(error)")
         stop.raise(.fatal(error))
     }

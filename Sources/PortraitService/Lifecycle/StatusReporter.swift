@@ -1,0 +1,88 @@
+import CoreMetrics
+import Logging
+import PortraitCore
+import ServiceLifecycle
+import Synchronization
+
+/// Once a second: refreshes the gauges, tells systemd (READY once, WATCHDOG, STATUS), and every
+/// `status_interval` logs one status line (events/s, lag, profiles, dead letters). Never a line per event.
+final class StatusReporter: Service, Sendable {
+    private let engine: ProfileEngine
+    private let input: InputConsumer
+    private let health: ServiceHealth
+    private let notifier: SystemdNotifier
+    private let metrics: PortraitMetrics
+    private let statusInterval: Duration?
+    private let logger: Logger
+
+    init(
+        engine: ProfileEngine,
+        input: InputConsumer,
+        health: ServiceHealth,
+        notifier: SystemdNotifier,
+        metrics: PortraitMetrics,
+        statusIntervalSeconds: Double,
+        logger: Logger
+    ) {
+        self.engine = engine
+        self.input = input
+        self.health = health
+        self.notifier = notifier
+        self.metrics = metrics
+        self.statusInterval = statusIntervalSeconds > 0 ? .milliseconds(Int64(statusIntervalSeconds * 1_000)) : nil
+        self.logger = logger
+    }
+
+    func run() async throws {
+        var tick: Duration = .seconds(1)
+        if let watchdog = notifier.watchdogInterval { tick = min(tick, watchdog / 2) }
+        var sentReady = false
+        var lastStatus = ""
+        let clock = ContinuousClock()
+        var lastLine = clock.now
+        var lastConsumed = 0
+        var lastRejected = 0
+
+        while !Task.isShuttingDownGracefully {
+            let snapshot = health.snapshot
+            let statistics = engine.statistics()
+            metrics.profilesActive.record(statistics.profiles)
+            for (shard, depth) in statistics.inFlightPerShard.enumerated() { metrics.shardDepth(shard, depth) }
+            metrics.ready.record(snapshot.isReady ? 1 : 0)
+
+            let status = snapshot.isReady ? "ready: \(statistics.profiles) profiles, lag \(input.totalLag.load(ordering: .relaxed))" : "\(snapshot.phase.rawValue): \(snapshot.detail)"
+            if snapshot.isReady && !sentReady {
+                notifier.ready(status: status)
+                sentReady = true
+                logger.info("ready")
+            } else if status != lastStatus {
+                notifier.status(status)
+            }
+            lastStatus = status
+            if notifier.watchdogInterval != nil && snapshot.phase != .failed { notifier.watchdog() }
+
+            if let statusInterval, clock.now - lastLine >= statusInterval {
+                let elapsed = clock.now - lastLine
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let consumed = input.consumed.load(ordering: .relaxed)
+                let rejected = input.rejected.load(ordering: .relaxed)
+                let rate = Double(consumed - lastConsumed) / max(seconds, 0.001)
+                logger.info(
+                    "status",
+                    metadata: [
+                        "phase": "\(snapshot.phase.rawValue)",
+                        "events_per_s": "\(Int(rate))",
+                        "lag": "\(input.totalLag.load(ordering: .relaxed))",
+                        "profiles": "\(statistics.profiles)",
+                        "dead_letters": "\(rejected - lastRejected)",
+                        "emitted": "\(statistics.emissions)",
+                    ]
+                )
+                lastLine = clock.now
+                lastConsumed = consumed
+                lastRejected = rejected
+            }
+            try? await Task.sleep(for: tick)
+        }
+    }
+}
