@@ -56,7 +56,7 @@ extension PortraitConfiguration {
 
     private static func yamlQuoted(_ value: String) -> String {
         let plain = !value.isEmpty && value.allSatisfy { $0.isLetter || $0.isNumber || "._-/,=:".contains($0) }
-            && !value.contains(": ") && Double(value) == nil
+            && !value.contains(": ")
         if plain { return value }
         return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }

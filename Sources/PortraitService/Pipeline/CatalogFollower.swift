@@ -49,7 +49,7 @@ final class CatalogFollower: Sendable {
 
     var isLoaded: Bool { loaded.withLock { $0.done } }
 
-    /// Suspends until the catalog was read to the end it had at start-up.
+    /// Suspends until the catalog was read to the end it had at start-up, or the follower stopped.
     func waitUntilLoaded() async {
         await withCheckedContinuation { continuation in
             let done = loaded.withLock { state in
@@ -63,7 +63,10 @@ final class CatalogFollower: Sendable {
 
     func start() {
         let thread = Thread { [self] in
-            defer { finished.signal() }
+            defer {
+                releaseWaiters()
+                finished.signal()
+            }
             do {
                 try run()
             } catch {
@@ -145,6 +148,15 @@ final class CatalogFollower: Sendable {
                 markLoaded()
             }
         }
+    }
+
+    /// Wakes whoever waits for the catalog without marking it loaded (the follower stopped first).
+    private func releaseWaiters() {
+        let waiters = loaded.withLock { state in
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     private func markLoaded() {

@@ -57,12 +57,7 @@ final class PipelineService: Service, Sendable {
     private func runUntilStopped() async throws {
         health.set(.starting, "reading item catalog")
         catalog.start()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.catalog.waitUntilLoaded() }
-            group.addTask { _ = await self.stop.wait() }
-            await group.next()
-            group.cancelAll()
-        }
+        await catalog.waitUntilLoaded()
         if !stop.isStopping {
             health.update { $0.catalogLoaded = true }
             health.set(.starting, "joining group")

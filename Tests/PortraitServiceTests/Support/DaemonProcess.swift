@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// The built `portraitd`, run as a child process the way systemd or an operator runs it.
+final class DaemonProcess: @unchecked Sendable {
+    let process = Process()
+    let logURL: URL
+    let httpPort: Int
+
+    /// The `portraitd` next to the test bundle (`swift build` puts products and tests in one folder),
+    /// or `$PORTRAITD_BINARY`.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["PORTRAITD_BINARY"] { return URL(fileURLWithPath: path) }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("portraitd").path),
+            directory.path != "/"
+        {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("portraitd")
+    }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                _ = bind(fd, $0, length)
+                _ = getsockname(fd, $0, &length)
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts `portraitd` with `arguments` and `environment` added to a minimal environment.
+    init(arguments: [String] = [], environment: [String: String] = [:], httpPort: Int? = nil) throws {
+        let port = httpPort ?? Self.freePort()
+        self.httpPort = port
+        logURL = FileManager.default.temporaryDirectory.appendingPathComponent("portraitd-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        process.executableURL = Self.binary
+        process.arguments = ["--http-addr", "127.0.0.1:\(port)", "--status-interval", "0"] + arguments
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        env.merge(environment) { $1 }
+        process.environment = env
+        let log = try FileHandle(forWritingTo: logURL)
+        process.standardError = log
+        process.standardOutput = log
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+    var isRunning: Bool { process.isRunning }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to exit and returns its status.
+    func waitForExit(timeout: Duration = .seconds(40)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                signal(SIGKILL)
+                Issue.record("portraitd did not exit in time; log:\n\(log)")
+                throw TestTimeout(what: "portraitd exit")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+
+    /// GET on the daemon's HTTP endpoint: status and body, or nil when nothing answers yet.
+    func get(_ path: String) -> (status: Int, body: String)? {
+        HTTPGet.get(host: "127.0.0.1", port: httpPort, path: path)
+    }
+
+    /// Polls `/readyz` until it answers 200.
+    func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
+        try await eventually(timeout: timeout, "portraitd ready; log:\n\(log)") {
+            get("/readyz")?.status == 200
+        }
+    }
+}
+
+struct TestTimeout: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// Polls `condition` every 50 ms until it holds or `timeout` passes.
+func eventually(
+    timeout: Duration = .seconds(20),
+    _ what: @autoclosure () -> String,
+    _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw TestTimeout(what: what()) }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+/// A minimal blocking HTTP/1.1 GET over a socket: enough for tests, no client library needed.
+enum HTTPGet {
+    static func get(host: String, port: Int, path: String) -> (status: Int, body: String)? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr(host)
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return nil }
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let headerEnd = text.range(of: "\r\n\r\n"),
+            let status = Int(text.split(separator: " ", maxSplits: 2).dropFirst().first ?? "")
+        else { return nil }
+        var body = String(text[headerEnd.upperBound...])
+        if text[..<headerEnd.lowerBound].lowercased().contains("transfer-encoding: chunked") {
+            body = dechunk(body)
+        }
+        return (status, body)
+    }
+
+    private static func dechunk(_ body: String) -> String {
+        var result = ""
+        var rest = Substring(body)
+        while let lineEnd = rest.range(of: "\r\n"), let size = Int(rest[..<lineEnd.lowerBound], radix: 16), size > 0 {
+            let start = lineEnd.upperBound
+            let bytes = Array(rest[start...].utf8)
+            result += String(decoding: bytes.prefix(size), as: UTF8.self)
+            rest = Substring(String(decoding: bytes.dropFirst(size + 2), as: UTF8.self))
+        }
+        return result
+    }
+}
