@@ -1,10 +1,12 @@
 import ArgumentParser
+import PortraitService
 
 @main
 struct Portrait: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portrait",
         abstract: "Portrait's companion CLI: development broker, load generator, output tail, benchmarks.",
-        subcommands: [Produce.self, Tail.self]
+        version: PortraitVersion.string,
+        subcommands: [DevBroker.self, Produce.self, Tail.self, Bench.self]
     )
 }

@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import PortraitKafka
+import Synchronization
+
+/// One benchmark run against one broker: preload, then kcat vs. Portrait for consuming and producing.
+struct KafkaBenchRunner {
+    let bootstrap: String
+    let workload: KafkaBenchWorkload
+    let partitions: Int
+    let kcat: String
+    let logger: Logger
+
+    /// Produces the workload with our producer (untimed) so both consumers read the same log.
+    func preload(topic: String) throws {
+        let (delivered, failed) = try produceWithPortrait(topic: topic, readFile: false)
+        guard failed == 0, delivered == workload.count else {
+            throw BenchError("preload: \(delivered) delivered, \(failed) failed of \(workload.count)")
+        }
+    }
+
+    func compareConsumers(topic: String) throws -> BenchKafka.Row {
+        let kcatStart = (ContinuousClock.now, CPUTimes.now())
+        let (kcatCount, kcatBytes) = try runKcatConsumer(topic: topic)
+        let kcatTime = seconds(since: kcatStart.0)
+        let kcatCPU = CPUTimes.now().children - kcatStart.1.children
+
+        let ourStart = (ContinuousClock.now, CPUTimes.now())
+        let (ourCount, ourBytes, checksum) = try consumeWithPortrait(topic: topic)
+        let ourTime = seconds(since: ourStart.0)
+        let ourCPU = CPUTimes.now().own - ourStart.1.own
+        FileHandle.standardError.write(
+            Data("consume: kcat \(kcatCount) records/\(kcatBytes) B in \(kcatTime) s; portrait \(ourCount)/\(ourBytes) B in \(ourTime) s, checksum \(checksum)\n".utf8))
+        guard kcatCount == workload.count, ourCount == workload.count else {
+            throw BenchError("consume count mismatch: kcat \(kcatCount), portrait \(ourCount), expected \(workload.count)")
+        }
+        return BenchKafka.Row(
+            operation: "consume", kcatRate: Double(kcatCount) / kcatTime, ourRate: Double(ourCount) / ourTime,
+            kcatCPU: kcatCPU * 1e6 / Double(kcatCount), ourCPU: ourCPU * 1e6 / Double(ourCount), count: ourCount)
+    }
+
+    func compareProducers(kcatTopic: String, ourTopic: String) throws -> BenchKafka.Row {
+        let kcatStart = (ContinuousClock.now, CPUTimes.now())
+        try runProcess(kcat, ["-P", "-b", bootstrap, "-t", kcatTopic, "-q", workload.file])
+        let kcatTime = seconds(since: kcatStart.0)
+        let kcatCPU = CPUTimes.now().children - kcatStart.1.children
+
+        let ourStart = (ContinuousClock.now, CPUTimes.now())
+        let (delivered, failed) = try produceWithPortrait(topic: ourTopic, readFile: true)
+        let ourTime = seconds(since: ourStart.0)
+        let ourCPU = CPUTimes.now().own - ourStart.1.own
+        let kcatCount = try highWatermarkSum(topic: kcatTopic)
+        FileHandle.standardError.write(
+            Data("produce: kcat \(kcatCount) in \(kcatTime) s; portrait \(delivered) delivered, \(failed) failed in \(ourTime) s\n".utf8))
+        guard kcatCount == workload.count, delivered == workload.count else {
+            throw BenchError("produce count mismatch: kcat \(kcatCount), portrait \(delivered)")
+        }
+        return BenchKafka.Row(
+            operation: "produce", kcatRate: Double(kcatCount) / kcatTime, ourRate: Double(delivered) / ourTime,
+            kcatCPU: kcatCPU * 1e6 / Double(kcatCount), ourCPU: ourCPU * 1e6 / Double(delivered), count: delivered)
+    }
+
+    // MARK: Portrait
+
+    private func consumeWithPortrait(topic: String) throws -> (count: Int, bytes: Int, checksum: UInt64) {
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConfiguration(["bootstrap.servers": bootstrap]), logger: logger)
+        var start: [KafkaTopicPartition: KafkaOffset] = [:]
+        for partition in 0..<Int32(partitions) { start[KafkaTopicPartition(topic, partition)] = .beginning }
+        try consumer.assign(start)
+        var count = 0
+        var bytes = 0
+        var checksum: UInt64 = 0
+        var idleSince = ContinuousClock.now
+        while count < workload.count {
+            let got = try consumer.poll(maxMessages: 1024, timeout: .milliseconds(100)) { message in
+                if let value = message.value {
+                    bytes &+= value.count
+                    for byte in value { checksum &+= UInt64(byte) }
+                }
+                count += 1
+            }
+            if got > 0 {
+                idleSince = .now
+            } else if ContinuousClock.now - idleSince > .seconds(5) {
+                break
+            }
+        }
+        try consumer.close()
+        return (count, bytes, checksum)
+    }
+
+    private func produceWithPortrait(topic: String, readFile: Bool) throws -> (delivered: Int, failed: Int) {
+        let counts = Mutex<(ok: Int, failed: Int)>((0, 0))
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(["bootstrap.servers": bootstrap]), logger: logger
+        ) { reports in
+            var ok = 0
+            for report in reports where report.error == nil { ok += 1 }
+            counts.withLock { $0.ok += ok; $0.failed += reports.count - ok }
+        }
+        let bytes = readFile ? Array(try Data(contentsOf: URL(fileURLWithPath: workload.file))) : workload.bytes
+        try bytes.withUnsafeBytes { buffer in
+            let starts = workload.starts
+            for index in 0..<workload.count {
+                let record = UnsafeRawBufferPointer(rebasing: buffer[starts[index]..<(starts[index + 1] - 1)])
+                while true {
+                    do {
+                        try producer.send(topic: topic, partition: nil, keyBytes: nil, valueBytes: record, token: 0)
+                        break
+                    } catch let error as KafkaError where error.code == .queueFull {
+                        usleep(500)
+                    }
+                }
+            }
+        }
+        try producer.flush(timeout: .seconds(120))
+        producer.close(timeout: .seconds(5))
+        let result = counts.withLock { $0 }
+        return (result.ok, result.failed)
+    }
+
+    private func highWatermarkSum(topic: String) throws -> Int {
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConfiguration(["bootstrap.servers": bootstrap]), logger: logger)
+        defer { try? consumer.close() }
+        var total = 0
+        for partition in 0..<Int32(partitions) {
+            let marks = try consumer.watermarks(KafkaTopicPartition(topic, partition), cached: false, timeout: .seconds(10))
+            total += Int(marks.high.rawValue - marks.low.rawValue)
+        }
+        return total
+    }
+
+    // MARK: kcat
+
+    private func runKcatConsumer(topic: String) throws -> (count: Int, bytes: Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [kcat, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%S\n"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var count = 0
+        var bytes = 0
+        var current = 0
+        while true {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            for byte in chunk {
+                if byte == UInt8(ascii: "\n") {
+                    count += 1
+                    bytes += current
+                    current = 0
+                } else {
+                    current = current * 10 + Int(byte &- UInt8(ascii: "0"))
+                }
+            }
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError("kcat -C exited \(process.terminationStatus)") }
+        return (count, bytes)
+    }
+
+    private func runProcess(_ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError("\(executable) exited \(process.terminationStatus)") }
+    }
+
+    private func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
