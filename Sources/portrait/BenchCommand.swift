@@ -5,6 +5,6 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of the engine's hot paths.",
-        subcommands: [BenchDecode.self]
+        subcommands: [BenchDecode.self, BenchEngine.self]
     )
 }
