@@ -7,6 +7,8 @@
 struct CandidateList {
     struct Entry {
         var item: UInt32
+        /// The item's author (0 = none), kept here so ranking needs no item lookups.
+        var author: UInt32
         var popularity: Double
     }
 
@@ -18,19 +20,20 @@ struct CandidateList {
     }
 
     /// Records `item` at its new `popularity` (never lower than what the list holds for it).
-    mutating func offer(item: UInt32, popularity: Double) {
+    mutating func offer(item: UInt32, author: UInt32, popularity: Double) {
         if entries.count == capacity, let last = entries.last, popularity < last.popularity {
             return  // cannot be in the list: its old value was lower still
         }
         var index: Int
         if let found = entries.firstIndex(where: { $0.item == item }) {
             entries[found].popularity = popularity
+            entries[found].author = author
             index = found
         } else if entries.count < capacity {
-            entries.append(Entry(item: item, popularity: popularity))
+            entries.append(Entry(item: item, author: author, popularity: popularity))
             index = entries.count - 1
         } else {
-            entries[entries.count - 1] = Entry(item: item, popularity: popularity)
+            entries[entries.count - 1] = Entry(item: item, author: author, popularity: popularity)
             index = entries.count - 1
         }
         while index > 0, Self.precedes(entries[index], entries[index - 1]) {

@@ -37,9 +37,9 @@ struct CatalogState {
     mutating func offerToLists(item: UInt32, record: ItemRecord) {
         for tag in record.tags {
             tagLists[tag, default: CandidateList(capacity: candidatesPerTag)]
-                .offer(item: item, popularity: record.popularity)
+                .offer(item: item, author: record.author, popularity: record.popularity)
         }
-        popular.offer(item: item, popularity: record.popularity)
+        popular.offer(item: item, author: record.author, popularity: record.popularity)
     }
 
     mutating func removeFromLists(item: UInt32, tags: [UInt32]) {
@@ -49,16 +49,15 @@ struct CatalogState {
 
     /// Adds one interaction's weight to an item's popularity, rebasing the reference if needed.
     mutating func addPopularity(item: UInt32, weight: Double, at ts: Int64) {
-        guard weight > 0, var record = items[item], !record.removed else { return }
+        guard weight > 0, let index = items.index(forKey: item), !items.values[index].removed else { return }
         if reference == nil { reference = ts }
         var exponent = Double(ts - reference!) / halfLifeMs
         if exponent > Decay.rebaseExponent {
             rebase(to: ts)
             exponent = 0
         }
-        record.popularity += weight * Decay.exp2(exponent)
-        items[item] = record
-        offerToLists(item: item, record: record)
+        items.values[index].popularity += weight * Decay.exp2(exponent)
+        offerToLists(item: item, record: items.values[index])
     }
 
     private mutating func rebase(to newReference: Int64) {

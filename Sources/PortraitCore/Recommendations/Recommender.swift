@@ -32,14 +32,20 @@ enum Recommender {
         let interests = profile.top(configuration.interestsForRecommendations, authors: false)
         let interestFactor = Decay.factor(from: profile.reference, to: asOf, halfLifeMs: configuration.halfLifeMs)
 
-        func excluded(_ item: UInt32, _ record: CatalogState.ItemRecord) -> Bool {
-            record.removed || profile.seen.contains(item) || profile.blocked.contains(item)
-                || (record.author != 0 && profile.blocked.contains(record.author | Profile.ScoreEntry.authorFlag))
+        let popularityFactor = state.reference.map {
+            Decay.factor(from: $0, to: asOf, halfLifeMs: configuration.halfLifeMs)
+        } ?? 0
+        // Candidate lists never hold tombstoned items, so exclusion needs no item lookup.
+        func excluded(_ entry: CandidateList.Entry) -> Bool {
+            profile.seen.contains(entry.item) || profile.blocked.contains(entry.item)
+                || (entry.author != 0 && profile.blocked.contains(entry.author | Profile.ScoreEntry.authorFlag))
         }
 
         // Accumulate Σ interest per candidate, remembering the strongest matching tag.
         struct Candidate {
             var item: UInt32
+            var author: UInt32
+            var popularity: Double
             var interest: Double
             var bestTag: UInt32
             var bestInterest: Double
@@ -47,6 +53,7 @@ enum Recommender {
         }
         var candidates: [Candidate] = []
         var position: [UInt32: Int] = [:]
+        position.reserveCapacity(interests.count * state.candidatesPerTag)
         for entry in interests {
             let interest = entry.value * interestFactor
             guard let list = state.tagLists[entry.symbol] else { continue }
@@ -59,15 +66,16 @@ enum Recommender {
                     }
                     continue
                 }
-                guard let record = state.items[candidate.item], !excluded(candidate.item, record) else { continue }
+                guard !excluded(candidate) else { continue }
                 position[candidate.item] = candidates.count
                 candidates.append(
-                    Candidate(item: candidate.item, interest: interest, bestTag: entry.symbol, bestInterest: interest))
+                    Candidate(
+                        item: candidate.item, author: candidate.author, popularity: candidate.popularity,
+                        interest: interest, bestTag: entry.symbol, bestInterest: interest))
             }
         }
         for index in candidates.indices {
-            let record = state.items[candidates[index].item]!
-            candidates[index].score = candidates[index].interest * state.popularity(of: record, at: asOf)
+            candidates[index].score = candidates[index].interest * candidates[index].popularity * popularityFactor
         }
         candidates.sort { lhs, rhs in
             if lhs.score != rhs.score { return lhs.score > rhs.score }
@@ -78,8 +86,7 @@ enum Recommender {
         var picks: [Pick] = []
         var perAuthor: [UInt32: Int] = [:]
         let authorCap = max(1, configuration.maxItemsPerAuthorInRecommendations)
-        func admit(_ item: UInt32) -> Bool {
-            let author = state.items[item]?.author ?? 0
+        func admit(_ author: UInt32) -> Bool {
             guard author != 0 else { return true }
             let count = perAuthor[author, default: 0]
             guard count < authorCap else { return false }
@@ -87,18 +94,17 @@ enum Recommender {
             return true
         }
         for candidate in candidates where picks.count < k - exploreSlots {
-            guard admit(candidate.item) else { continue }
+            guard admit(candidate.author) else { continue }
             picks.append(Pick(item: candidate.item, score: candidate.score, reason: .tag(candidate.bestTag)))
         }
 
         // Exploration: popular items outside the top interests.
         let interestTags = Set(interests.map(\.symbol))
         for entry in state.popular.entries where picks.count < k {
-            guard position[entry.item] == nil, let record = state.items[entry.item],
-                !excluded(entry.item, record), !record.tags.contains(where: interestTags.contains),
-                admit(entry.item)
+            guard position[entry.item] == nil, !excluded(entry), let record = state.items[entry.item],
+                !record.tags.contains(where: interestTags.contains), admit(entry.author)
             else { continue }
-            picks.append(Pick(item: entry.item, score: state.popularity(of: record, at: asOf), reason: .explore))
+            picks.append(Pick(item: entry.item, score: entry.popularity * popularityFactor, reason: .explore))
         }
         return picks
     }

@@ -121,24 +121,24 @@ final class Shard: @unchecked Sendable {
         guard !slots.isEmpty || !tokens.isEmpty else { return }
         var emissions: [Emission] = []
         emissions.reserveCapacity(slots.count)
-        catalog.withState { state in
-            for slot in slots {
-                store[slot].version += 1
-                let profile = store[slot]
-                let picks = Recommender.recommend(
-                    for: profile, at: profile.asOf, catalog: state, configuration: configuration)
-                emissions.append(
-                    Emission(
-                        userId: profile.userId,
-                        partition: profile.partition,
-                        version: profile.version,
-                        profile: ProfileRenderer.render(profile, symbols: state.symbols, configuration: configuration),
-                        recommendations: Recommender.render(
-                            userId: profile.userId, version: profile.version, asOf: profile.asOf, picks: picks,
-                            symbols: state.symbols)
-                    )
+        // Render from a copy-on-write view of the catalog, outside its lock: other shards keep
+        // ingesting (the first write after the copy pays for duplicating what it touches).
+        let state = catalog.withState { $0 }
+        for slot in slots {
+            store[slot].version += 1
+            let profile = store[slot]
+            let picks = Recommender.recommend(for: profile, at: profile.asOf, catalog: state, configuration: configuration)
+            emissions.append(
+                Emission(
+                    userId: profile.userId,
+                    partition: profile.partition,
+                    version: profile.version,
+                    profile: ProfileRenderer.render(profile, symbols: state.symbols, configuration: configuration),
+                    recommendations: Recommender.render(
+                        userId: profile.userId, version: profile.version, asOf: profile.asOf, picks: picks,
+                        symbols: state.symbols)
                 )
-            }
+            )
         }
         let count = emissions.count
         publishTotals { totals in

@@ -1,0 +1,148 @@
+import Foundation
+import PortraitCore
+import Synchronization
+
+/// The measurements behind `portrait bench engine`: decode + apply + emission through a real
+/// `ProfileEngine`, memory per profile from RSS, heavy users, and shard scaling.
+enum EngineBenchmark {
+    /// Counts what the engine emits and throws the bytes away.
+    final class CountingSink: EmissionSink {
+        let counts = Mutex((rounds: 0, emissions: 0, bytes: 0, tokens: 0))
+        func emit(_ round: EmissionRound) {
+            let bytes = round.emissions.reduce(0) { $0 + $1.profile.count + $1.recommendations.count }
+            counts.withLock {
+                $0.rounds += 1
+                $0.emissions += round.emissions.count
+                $0.bytes += bytes
+                $0.tokens += round.tokens.count
+            }
+        }
+        func backpressureChanged(overHighWater: Bool) {}
+        func evicted(userId: String, partition: Int32, state: [UInt8]) {}
+    }
+
+    struct Run {
+        var events: Int
+        var wallSeconds: Double
+        var cpuSeconds: Double
+        var statistics: EngineStatistics
+        var rssDeltaBytes: Int
+        var sink: CountingSink
+
+        var eventsPerSecond: Double { Double(events) / wallSeconds }
+        var cpuMicrosPerEvent: Double { cpuSeconds * 1e6 / Double(max(events, 1)) }
+    }
+
+    static func engine(shards: Int, emitIntervalMs: Int = 1_000) -> (ProfileEngine, CountingSink) {
+        var configuration = EngineConfiguration()
+        configuration.shardCount = shards
+        configuration.emitIntervalMs = emitIntervalMs
+        configuration.shardHighWaterEvents = .max / 2
+        let sink = CountingSink()
+        let engine = ProfileEngine(
+            configuration: configuration, catalog: ItemCatalog(configuration: configuration), sink: sink,
+            clock: { Int64(Date().timeIntervalSince1970 * 1_000) })
+        return (engine, sink)
+    }
+
+    /// Decodes each value with `InteractionDecoder` on the calling thread and submits batches.
+    static func decodeAndApply(values: [[UInt8]], nowMs: Int64, shards: Int, batch: Int = 1_000) async -> Run {
+        let (engine, sink) = engine(shards: shards)
+        let decoder = InteractionDecoder()
+        let rssBefore = residentBytes()
+        let cpuBefore = cpuSeconds()
+        let start = ContinuousClock.now
+        var part: [PositionedInteraction] = []
+        part.reserveCapacity(batch)
+        var token: UInt64 = 0
+        for (offset, value) in values.enumerated() {
+            if case .accepted(let event) = decoder.decode(value, nowMs: nowMs) {
+                part.append(PositionedInteraction(event: event, position: InputPosition(partition: 0, offset: Int64(offset))))
+            }
+            if part.count == batch {
+                engine.submit(part, token: token)
+                token += 1
+                part.removeAll(keepingCapacity: true)
+            }
+        }
+        engine.submit(part, token: token)
+        await engine.flush(partitions: nil)
+        let wall = seconds(ContinuousClock.now - start)
+        let run = Run(
+            events: values.count, wallSeconds: wall, cpuSeconds: cpuSeconds() - cpuBefore,
+            statistics: engine.statistics(), rssDeltaBytes: residentBytes() - rssBefore, sink: sink)
+        await engine.shutdown()
+        return run
+    }
+
+    /// Applies pre-decoded batches (the submitting thread does little), to compare shard counts.
+    static func applyOnly(batches: [[PositionedInteraction]], shards: Int) async -> Run {
+        let (engine, sink) = engine(shards: shards)
+        let cpuBefore = cpuSeconds()
+        let start = ContinuousClock.now
+        for (token, batch) in batches.enumerated() { engine.submit(batch, token: UInt64(token)) }
+        await engine.flush(partitions: nil)
+        let wall = seconds(ContinuousClock.now - start)
+        let run = Run(
+            events: batches.reduce(0) { $0 + $1.count }, wallSeconds: wall, cpuSeconds: cpuSeconds() - cpuBefore,
+            statistics: engine.statistics(), rssDeltaBytes: 0, sink: sink)
+        await engine.shutdown()
+        return run
+    }
+
+    /// `users` profiles of `eventsPerUser` events each, built directly; returns RSS delta per profile.
+    static func manyProfiles(users: Int, eventsPerUser: Int, tags: Int = 5_000, days: Int64 = 1) async
+        -> (rssPerProfile: Double, estimatedPerProfile: Double, statistics: EngineStatistics)
+    {
+        let (engine, _) = engine(shards: 1, emitIntervalMs: 3_600_000)
+        var random = SplitMix64(seed: 99)
+        let start: Int64 = 1_732_896_000_000
+        let span = days * 86_400_000
+        let rssBefore = residentBytes()
+        var part: [PositionedInteraction] = []
+        part.reserveCapacity(10_000)
+        for user in 0..<users {
+            for index in 0..<eventsPerUser {
+                let ts = start + Int64(index) * span / Int64(max(eventsPerUser, 1)) + Int64(random.nextInt(below: 1_000))
+                let tagCount = 1 + random.nextInt(below: 3)
+                let item = eventsPerUser > 100 ? index : random.nextInt(below: 50_000)
+                let event = Interaction(
+                    userId: "u\(user)", itemId: "v\(item)",
+                    type: EventType.allCases[random.nextInt(below: 5)], timestamp: ts,
+                    tags: (0..<tagCount).map { _ in "tag\(random.nextInt(below: tags))" },
+                    authorId: "a\(random.nextInt(below: 2_000))", country: "BR", device: "android", lang: "pt")
+                part.append(PositionedInteraction(event: event, position: InputPosition(partition: 0, offset: Int64(index))))
+                if part.count == 10_000 {
+                    engine.submit(part, token: 0)
+                    part.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        engine.submit(part, token: 0)
+        await engine.flush(partitions: nil)
+        let statistics = engine.statistics()
+        let rss = Double(residentBytes() - rssBefore) / Double(max(statistics.profiles, 1))
+        let estimate = Double(statistics.profileBytes) / Double(max(statistics.profiles, 1))
+        await engine.shutdown()
+        return (rss, estimate, statistics)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
+    }
+
+    /// Resident set size from `/proc/self/statm` (0 where unavailable).
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

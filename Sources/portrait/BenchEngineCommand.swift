@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import PortraitCore
+import Synchronization
+
+/// `portrait bench engine`: the engine's throughput, memory and scaling on synthetic traffic.
+struct BenchEngine: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Decode + apply + emission on synthetic events; bytes per profile; 2 shards vs 1."
+    )
+
+    @Option(help: "Number of synthetic events.") var events = 1_000_000
+    @Option(help: "Synthetic users (Zipf activity).") var users = 100_000
+    @Option(help: "Seed of the synthetic traffic.") var seed: UInt64 = 42
+    @Option(help: "Events given to Foundation's JSONDecoder (it is slow).") var foundationEvents = 100_000
+    @Option(help: "Profiles of the large-population memory run (0 skips it).") var profiles = 1_000_000
+    @Flag(help: "Skip the decode-only comparison with Foundation.") var skipDecode = false
+
+    func run() async throws {
+        var traffic = SyntheticTraffic(options: .init(users: users, seed: seed))
+        var values: [[UInt8]] = []
+        values.reserveCapacity(events)
+        for _ in 0..<events {
+            var value: [UInt8] = []
+            value.reserveCapacity(256)
+            _ = traffic.appendEvent(to: &value)
+            values.append(value)
+        }
+        let nowMs = traffic.currentEventTimeMs
+        let averageBytes = values.reduce(0) { $0 + $1.count } / max(values.count, 1)
+        print("engine benchmark: \(events) events, \(users) users (Zipf), \(averageBytes) bytes average, "
+            + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+        if !skipDecode {
+            print(DecodeBenchmark.run(events: values, nowMs: nowMs, rounds: 2, foundationLimit: foundationEvents))
+        }
+
+        let single = await EngineBenchmark.decodeAndApply(values: values, nowMs: nowMs, shards: 1)
+        let counts = single.sink.counts.withLock { $0 }
+        print("decode + apply + emission, 1 shard: \(k(single.eventsPerSecond)) events/s wall, "
+            + "CPU \(f(single.cpuMicrosPerEvent, 3)) µs/event (= \(k(1e6 / single.cpuMicrosPerEvent)) events/s per core)")
+        print("  \(single.statistics.profiles) profiles, \(counts.rounds) rounds, \(counts.emissions) records "
+            + "(\(counts.bytes / max(counts.emissions, 1)) bytes profile+recs each), "
+            + "\(single.statistics.duplicatesSkipped) duplicates")
+        print("  memory: RSS delta \(single.rssDeltaBytes / max(single.statistics.profiles, 1)) bytes/profile "
+            + "(catalog and interner included), estimate \(single.statistics.profileBytes / max(single.statistics.profiles, 1)) bytes/profile")
+
+        // Scaling: pre-decoded batches so the submitting thread is not the bottleneck.
+        let decoder = InteractionDecoder()
+        var batches: [[PositionedInteraction]] = []
+        var batch: [PositionedInteraction] = []
+        for (offset, value) in values.enumerated() {
+            if let event = decoder.decode(value, nowMs: nowMs).value {
+                batch.append(PositionedInteraction(event: event, position: InputPosition(partition: 0, offset: Int64(offset))))
+            }
+            if batch.count == 1_000 {
+                batches.append(batch)
+                batch = []
+            }
+        }
+        batches.append(batch)
+        values = []
+        let one = await EngineBenchmark.applyOnly(batches: batches, shards: 1)
+        let two = await EngineBenchmark.applyOnly(batches: batches, shards: 2)
+        print("apply + emission (pre-decoded): 1 shard \(k(one.eventsPerSecond)) events/s "
+            + "(CPU \(f(one.cpuMicrosPerEvent, 3)) µs/event), 2 shards \(k(two.eventsPerSecond)) events/s "
+            + "(CPU \(f(two.cpuMicrosPerEvent, 3)) µs/event): ratio \(f(two.eventsPerSecond / one.eventsPerSecond, 2))×")
+        batches = []
+
+        let heavy = await EngineBenchmark.manyProfiles(users: 200, eventsPerUser: 1_000, tags: 400, days: 7)
+        print("heavy users (1,000 events over 7 days, ≥256 tags, 1,000 seen items): "
+            + "RSS \(Int(heavy.rssPerProfile)) bytes/profile, estimate \(Int(heavy.estimatedPerProfile)) bytes/profile")
+        for eventsPerUser in [1, 10] where profiles > 0 {
+            let many = await EngineBenchmark.manyProfiles(users: profiles / eventsPerUser, eventsPerUser: eventsPerUser)
+            print("\(many.statistics.profiles) profiles × \(eventsPerUser) events: RSS \(Int(many.rssPerProfile)) "
+                + "bytes/profile, estimate \(Int(many.estimatedPerProfile)) bytes/profile")
+        }
+    }
+
+    private func k(_ value: Double) -> String { "\(Int(value / 1_000))k" }
+    private func f(_ value: Double, _ digits: Int) -> String {
+        value.formatted(.number.precision(.fractionLength(digits)))
+    }
+}
