@@ -54,8 +54,10 @@ public final class PortraitMetrics: Sendable {
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
             .milliseconds(2_500), .seconds(5), .seconds(10), .seconds(30),
         ]
+        let latency: [Duration] = [0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12.5, 15, 20, 25, 30, 40, 50, 75, 100, 250, 500, 1_000,
+            2_500, 5_000, 10_000, 30_000, 60_000].map { .microseconds(Int64($0 * 1_000)) }
         factory.durationHistogramBuckets = [
-            "portrait_end_to_end_latency_seconds": fast,
+            "portrait_end_to_end_latency_seconds": latency,
             "portrait_commit_latency_seconds": fast,
             "portrait_state_restore_seconds": [
                 .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),

@@ -134,7 +134,12 @@ struct KafkaBenchRunner {
 
     // MARK: kcat
 
-    private func runKcatConsumer(topic: String) throws -> (count: Int, bytes: Int) {
+    func runKcatConsumer(topic: String) throws -> (count: Int, bytes: Int) {
+        try Self.runKcatConsumer(kcat: kcat, bootstrap: bootstrap, topic: topic)
+    }
+
+    /// Reads `topic` from the beginning to its end with `kcat -C`, counting records and payload bytes.
+    static func runKcatConsumer(kcat: String, bootstrap: String, topic: String) throws -> (count: Int, bytes: Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [kcat, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%S\n"]

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import PortraitKafka
+
+/// `portrait bench e2e`: portraitd end to end against `kcat -C` reading the same input, in one run.
+struct BenchE2E: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "e2e",
+        abstract: "portraitd end to end (start → every input offset committed, every output delivered) vs kcat -C.",
+        discussion: """
+            A fresh dev broker per run; the input is preloaded (64 partitions keep each under the mock's
+            ~5 MiB per-partition cap). portraitd runs with the default emit interval; offsets are committed
+            every 200 ms so the end is seen promptly (committed offsets imply every output was acknowledged).
+            """
+    )
+
+    @Option var events = 1_000_000
+    @Option var partitions = 64
+    @Option var users = 100_000
+    @Option var items = 20_000
+    @Option(name: .customLong("emit-interval-ms")) var emitIntervalMs = 1_000
+    @Option var workers: Int?
+    @Option(help: "kcat executable.") var kcat = "kcat"
+
+    func run() throws {
+        let broker = try DevBrokerProcess(topics: DaemonBench.topics(partitions: partitions))
+        defer { broker.stop() }
+        let bootstrap = broker.bootstrapServers
+        FileHandle.standardError.write(Data("preloading \(events) events into \(partitions) partitions…\n".utf8))
+        try DaemonBench.preload(bootstrap: bootstrap, events: events, users: users, items: items)
+
+        let kcatStart = ContinuousClock.now
+        let (kcatCount, _) = try KafkaBenchRunner.runKcatConsumer(kcat: kcat, bootstrap: bootstrap, topic: "interactions")
+        let kcatSeconds = DaemonBench.seconds(.now - kcatStart)
+        guard kcatCount == events else { throw BenchError("kcat read \(kcatCount) of \(events)") }
+
+        let port = DaemonBench.freePort()
+        var arguments = ["--emit-interval-ms", String(emitIntervalMs), "--commit-interval-ms", "200"]
+        if let workers { arguments += ["--workers", String(workers)] }
+        let started = ContinuousClock.now
+        let daemon = try DaemonBench.startDaemon(bootstrap: bootstrap, port: port, arguments: arguments)
+        defer { if daemon.isRunning { daemon.terminate() } }
+        let offsets = try KafkaConsumer(
+            configuration: KafkaConfiguration(["bootstrap.servers": bootstrap, "group.id": "portrait"]),
+            logger: DaemonBench.logger)
+        defer { try? offsets.close() }
+        var peakRSS = 0
+        while DaemonBench.committed(offsets, partitions: partitions) < events {
+            guard daemon.isRunning else { throw BenchError("portraitd exited with \(daemon.terminationStatus)") }
+            peakRSS = max(peakRSS, DaemonBench.usage(pid: daemon.processIdentifier).rssBytes)
+            usleep(50_000)
+        }
+        let daemonSeconds = DaemonBench.seconds(.now - started)
+        let usage = DaemonBench.usage(pid: daemon.processIdentifier)
+        let metrics = DaemonBench.get(port: port, path: "/metrics") ?? ""
+        let profiles = DaemonBench.metric(metrics, "portrait_profiles_active")
+        let published = DaemonBench.metric(metrics, "portrait_outputs_published_total")
+        daemon.terminate()
+        daemon.waitUntilExit()
+
+        let kcatRate = Double(events) / kcatSeconds
+        let daemonRate = Double(events) / daemonSeconds
+        print("""
+            portrait bench e2e — \(events) events, \(partitions) partitions, \(users) users, emit interval \(emitIntervalMs) ms
+              kcat -C (same input)           \(String(format: "%10.0f", kcatRate)) events/s  (\(String(format: "%.2f", kcatSeconds)) s)
+              portraitd start → all committed \(String(format: "%10.0f", daemonRate)) events/s  (\(String(format: "%.2f", daemonSeconds)) s, incl. start-up and group join)
+              ratio portraitd / kcat          \(String(format: "%10.2f", daemonRate / kcatRate))×
+              portraitd CPU                   \(String(format: "%10.2f", usage.cpuSeconds * 1e6 / Double(events))) µs/event (\(String(format: "%.1f", usage.cpuSeconds)) s)
+              outputs published               \(String(format: "%10.0f", published)) (profiles + recommendations)
+              profiles held                   \(String(format: "%10.0f", profiles))
+              RSS                             \(String(format: "%10.1f", Double(usage.rssBytes) / 1_048_576)) MiB (peak \(String(format: "%.1f", Double(peakRSS) / 1_048_576)) MiB), \(String(format: "%.0f", Double(usage.rssBytes) / max(profiles, 1))) bytes per profile (whole process)
+              portraitd exit status           \(daemon.terminationStatus)
+            """)
+    }
+}
