@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import PortraitCore
 
 /// Times our `InteractionDecoder` against Foundation's `JSONDecoder` (plus the same validation) on the same events.
