@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import Dispatch
 #endif
 import PortraitCore
 
