@@ -1,8 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-import Dispatch
-#endif
 import PortraitCore
 
 /// Times our `InteractionDecoder` against Foundation's `JSONDecoder` (plus the same validation) on the same events.
@@ -70,9 +66,7 @@ enum DecodeBenchmark {
     }
 
     static func processCPUSeconds() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+        CPUTimes.now().own
     }
 
     @inline(never)
