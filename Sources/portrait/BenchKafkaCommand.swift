@@ -22,6 +22,7 @@ struct BenchKafka: ParsableCommand {
     @Option(help: "Approximate record size in bytes.") var messageSize: Int = 200
     @Option(help: "Runs, each on a fresh broker; the table shows every run and the median ratios.") var runs: Int = 1
     @Option(help: "kcat executable.") var kcat: String = "kcat"
+    @Option(help: "Run only `consume` or `produce` (e.g. for profiling).") var only: String?
     @Option(name: .customLong("producer-property"), help: "KEY=VALUE librdkafka property for our producer (repeatable).")
     var producerProperties: [String] = []
 
@@ -69,10 +70,16 @@ struct BenchKafka: ParsableCommand {
                         let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
                         return (parts[0], parts.count > 1 ? parts[1] : "")
                     }, uniquingKeysWith: { $1 }))
-            try bench.preload(topic: "bench.consume")
-            let consume = try bench.compareConsumers(topic: "bench.consume")
-            let produce = try bench.compareProducers(kcatTopic: "bench.produce.kcat", ourTopic: "bench.produce.portrait")
-            rows.append(contentsOf: [consume, produce].map { row in
+            var results: [Row] = []
+            if only != "produce" {
+                try bench.preload(topic: "bench.consume")
+                results.append(try bench.compareConsumers(topic: "bench.consume"))
+            }
+            if only != "consume" {
+                results.append(
+                    try bench.compareProducers(kcatTopic: "bench.produce.kcat", ourTopic: "bench.produce.portrait"))
+            }
+            rows.append(contentsOf: results.map { row in
                 var row = row
                 row.operation += " (run \(run))"
                 return row
