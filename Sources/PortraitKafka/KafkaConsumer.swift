@@ -35,8 +35,10 @@ public final class KafkaConsumer: Sendable {
             properties["partition.assignment.strategy"] = "cooperative-sticky"
         }
         if properties["group.id"] == nil {
-            // Manual assignment only; librdkafka still wants a group id for its consumer, never used for commits.
-            properties["group.id"] = "portrait-unused-manual-assign"
+            // Manual assignment only. librdkafka 2.0.2 has no consumer queue without a group
+            // (`rd_kafka_poll_set_consumer` fails with _UNKNOWN_GROUP), so a placeholder group is set; it never
+            // joins (no subscribe) and never commits.
+            properties["group.id"] = "portrait-manual-assignment"
             properties["enable.auto.commit"] = "false"
         }
         properties["enable.auto.offset.store"] = "false"

@@ -73,6 +73,9 @@ public final class KafkaProducer: Sendable {
     /// The fatal error raised on this producer, if any; it must then be closed and recreated.
     public var fatalError: KafkaError? { rd.client.fatalError }
 
+    /// Without ``close(timeout:)`` the event thread is stopped here (queued messages are not flushed).
+    deinit { rd.stop() }
+
     /// Flushes (up to `timeout`), stops the event thread and refuses further sends. The handle is destroyed when
     /// the producer is released; messages still queued then fail with `_PURGE_QUEUE`-style reports no one sees.
     public func close(timeout: Duration) {

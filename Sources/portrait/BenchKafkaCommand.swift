@@ -22,6 +22,18 @@ struct BenchKafka: ParsableCommand {
     @Option(help: "Approximate record size in bytes.") var messageSize: Int = 200
     @Option(help: "Runs, each on a fresh broker; the table shows every run and the median ratios.") var runs: Int = 1
     @Option(help: "kcat executable.") var kcat: String = "kcat"
+    @Option(help: "Run only `consume` or `produce` (e.g. for profiling).") var only: String?
+    @Option(name: .customLong("producer-property"), help: "KEY=VALUE librdkafka property for our producer (repeatable).")
+    var producerProperties: [String] = []
+
+    func validate() throws {
+        for property in producerProperties where !property.contains("=") {
+            throw ValidationError("--producer-property must be KEY=VALUE, got \"\(property)\"")
+        }
+        guard messages > 0, partitions > 0, messageSize >= 64, runs > 0 else {
+            throw ValidationError("--messages, --partitions, --runs must be positive and --message-size ≥ 64")
+        }
+    }
 
     struct Row {
         var operation: String
@@ -41,6 +53,7 @@ struct BenchKafka: ParsableCommand {
             logger.error("≈\(perPartitionBytes) bytes per partition exceeds the mock's ~5 MiB cap: data will be lost")
         }
         let workload = try KafkaBenchWorkload(messages: messages, size: messageSize)
+        defer { workload.remove() }
         var rows: [Row] = []
         for run in 1...runs {
             FileHandle.standardError.write(Data("run \(run)/\(runs): starting dev broker\n".utf8))
@@ -51,11 +64,22 @@ struct BenchKafka: ParsableCommand {
             defer { broker.stop() }
             let bench = KafkaBenchRunner(
                 bootstrap: broker.bootstrapServers, workload: workload, partitions: partitions, kcat: kcat,
-                logger: logger)
-            try bench.preload(topic: "bench.consume")
-            let consume = try bench.compareConsumers(topic: "bench.consume")
-            let produce = try bench.compareProducers(kcatTopic: "bench.produce.kcat", ourTopic: "bench.produce.portrait")
-            rows.append(contentsOf: [consume, produce].map { row in
+                logger: logger,
+                producerProperties: Dictionary(
+                    producerProperties.map { property in
+                        let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
+                        return (parts[0], parts.count > 1 ? parts[1] : "")
+                    }, uniquingKeysWith: { $1 }))
+            var results: [Row] = []
+            if only != "produce" {
+                try bench.preload(topic: "bench.consume")
+                results.append(try bench.compareConsumers(topic: "bench.consume"))
+            }
+            if only != "consume" {
+                results.append(
+                    try bench.compareProducers(kcatTopic: "bench.produce.kcat", ourTopic: "bench.produce.portrait"))
+            }
+            rows.append(contentsOf: results.map { row in
                 var row = row
                 row.operation += " (run \(run))"
                 return row

@@ -13,7 +13,7 @@ extension DevBroker {
         @Option(help: "Bootstrap servers, e.g. the address `portrait dev-broker` printed.")
         var bootstrapServer: String
 
-        @Option(help: "Topic to write to and read back.")
+        @Option(name: .customLong("check-topic"), help: "Topic to write to and read back.")
         var topic: String = "interactions"
 
         @Option(help: "Number of records.")

@@ -72,7 +72,8 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
                         state.lastTopic = rkt
                         state.lastTopicName = String(cString: rd_kafka_topic_name(rkt))
                     }
-                    try body(KafkaMessageView(message: UnsafeRawPointer(message), topic: state.lastTopicName))
+                    let view = KafkaMessageView(message: UnsafeRawPointer(message), topic: state.lastTopicName)
+                    try body(view)
                     delivered += 1
                 }
                 rd_kafka_message_destroy(message)

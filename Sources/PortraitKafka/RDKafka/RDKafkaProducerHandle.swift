@@ -32,6 +32,7 @@ final class RDKafkaProducerHandle: @unchecked Sendable {
         self.mainQueue = rd_kafka_queue_get_main(client.handle)
         self.deliveryReports = deliveryReports
         self.logger = context.logger
+        // The thread holds the handle until `stop()`; `KafkaProducer.deinit` calls it, so nothing leaks.
         let thread = Thread { [self] in self.serveEvents() }
         thread.name = "kafka-producer-events"
         thread.start()

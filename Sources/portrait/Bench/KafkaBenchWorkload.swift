@@ -1,35 +1,48 @@
 import Foundation
 
-/// The benchmark's records: newline-separated ~N-byte JSON-like lines, in memory and in a file for kcat -P.
+/// The benchmark's records: `key<TAB>value` lines of ~N bytes, in memory and in a file for `kcat -P -K '\t'`.
+///
+/// Keys are user ids, so both producers spread records evenly over partitions with librdkafka's key hash.
+/// (Null keys would go through 2.0.2's sticky partitioner, which fills a few partitions past the mock's ~5 MiB cap.)
 struct KafkaBenchWorkload {
     let bytes: [UInt8]
-    /// Start offset of each record in `bytes`; record `i` ends at `starts[i + 1] - 1` (before the newline).
-    let starts: [Int]
+    /// For record `i`: the key is `lineStarts[i]..<tabs[i]`, the value `tabs[i] + 1..<lineStarts[i + 1] - 1`.
+    let lineStarts: [Int]
+    let tabs: [Int]
     let file: String
-    var count: Int { starts.count - 1 }
+    var count: Int { tabs.count }
 
     init(messages: Int, size: Int) throws {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(messages * (size + 1))
-        var starts: [Int] = []
-        starts.reserveCapacity(messages + 1)
+        var lineStarts: [Int] = []
+        lineStarts.reserveCapacity(messages + 1)
+        var tabs: [Int] = []
+        tabs.reserveCapacity(messages)
         for index in 0..<messages {
-            starts.append(bytes.count)
+            lineStarts.append(bytes.count)
+            let user = "u\(index % 100_000)"
+            bytes.append(contentsOf: Array(user.utf8))
+            tabs.append(bytes.count)
+            bytes.append(UInt8(ascii: "\t"))
             var line = Array(
-                #"{"user_id":"u\#(index % 100_000)","item_id":"i\#(index % 5_000)","event":"view","ts":\#(1_700_000_000_000 + index),"pad":""#
+                #"{"user_id":"\#(user)","item_id":"i\#(index % 5_000)","event":"view","ts":\#(1_700_000_000_000 + index),"pad":""#
                     .utf8)
             while line.count < size - 2 { line.append(UInt8(ascii: "a") + UInt8(index % 26)) }
             line.append(contentsOf: Array(#""}"#.utf8))
             bytes.append(contentsOf: line)
             bytes.append(UInt8(ascii: "\n"))
         }
-        starts.append(bytes.count)
+        lineStarts.append(bytes.count)
         self.bytes = bytes
-        self.starts = starts
+        self.lineStarts = lineStarts
+        self.tabs = tabs
         file = NSTemporaryDirectory() + "portrait-bench-\(getpid()).txt"
         try Data(bytes).write(to: URL(fileURLWithPath: file))
     }
 
-    /// The bytes of all records without separators: what a consumer reading them all should checksum.
-    var payloadBytes: Int { bytes.count - count }
+    /// Value bytes of all records: what a consumer reading them all must see.
+    var valueBytes: Int { (0..<count).reduce(0) { $0 + lineStarts[$1 + 1] - 1 - tabs[$1] - 1 } }
+
+    func remove() { try? FileManager.default.removeItem(atPath: file) }
 }
