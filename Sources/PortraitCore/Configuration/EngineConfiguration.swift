@@ -32,9 +32,9 @@ public struct EngineConfiguration: Sendable {
     /// Process-wide cap on the estimated bytes of all profiles.
     public var maxProfileBytes: Int? = nil
     /// Items kept per tag in the recommendation candidate lists.
-    public var candidatesPerTag: Int = 32
+    public var candidatesPerTag: Int = 16
     /// Top interests of a user used to pick recommendation candidates.
-    public var interestsForRecommendations: Int = 8
+    public var interestsForRecommendations: Int = 6
 
     public init() {}
 

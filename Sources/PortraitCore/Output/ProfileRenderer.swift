@@ -39,7 +39,7 @@ enum ProfileRenderer {
             json.string(WindowCounts.names[window])
             json.raw(":{")
             var first = true
-            for (type, count) in zip(EventType.allCases, profile.windows.counts(window: window, at: asOf)) where count > 0 {
+            for (type, count) in zip(EventType.allCases, profile.windows.counts(window: window, asOf: profile.asOf, at: asOf)) where count > 0 {
                 if !first { json.raw(",") }
                 first = false
                 json.string(type.name)

@@ -45,7 +45,9 @@ extension Profile {
             }
         }
 
-        if asOf / 60_000 != previousAsOf / 60_000 { windows.prune(asOf: asOf) }
+        if previousAsOf != .min, asOf / 60_000 != previousAsOf / 60_000 {
+            windows.prune(from: previousAsOf, to: asOf)
+        }
         windows.add(type: event.type, at: ts, asOf: asOf)
 
         Self.update(&country, event.country, ts)

@@ -19,7 +19,7 @@ public struct ProfileSnapshot: Sendable, Equatable {
     public var reference: Int64
     public var tags: [Score]
     public var authors: [Score]
-    /// Window bucket entries as stored (`window << 30 | type << 27 | bucket`, count).
+    /// Window buckets: `window << 62 | type << 59 | absolute bucket index << 32 | count`.
     public var windowBuckets: [UInt64]
     public var country: ContextValue?
     public var device: ContextValue?
@@ -47,7 +47,7 @@ extension Profile {
             reference: reference,
             tags: scores.filter { !$0.isAuthor }.map { .init(name: symbols.name($0.symbol), value: $0.value) },
             authors: scores.filter(\.isAuthor).map { .init(name: symbols.name($0.symbol), value: $0.value) },
-            windowBuckets: windows.entries.map { UInt64($0.key) << 32 | UInt64($0.count) },
+            windowBuckets: windows.absoluteEntries(asOf: asOf),
             country: context(country),
             device: context(device),
             lang: context(lang),
@@ -76,9 +76,7 @@ extension Profile {
         for entry in entries where scores.last?.key != entry.key { scores.append(entry) }
         tagCount = UInt16(clamping: scores.count(where: { !$0.isAuthor }))
         authorCount = UInt16(clamping: scores.count(where: \.isAuthor))
-        windows.entries = snapshot.windowBuckets.map {
-            WindowCounts.Entry(key: UInt32(truncatingIfNeeded: $0 >> 32), count: UInt32(truncatingIfNeeded: $0))
-        }
+        windows = WindowCounts(absolute: snapshot.windowBuckets, asOf: snapshot.asOf)
         func field(_ value: ProfileSnapshot.ContextValue?) -> ContextField {
             guard let value else { return ContextField() }
             return ContextField(value: symbols.intern(value.value), timestamp: value.timestamp)

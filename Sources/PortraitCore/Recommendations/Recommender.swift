@@ -52,13 +52,14 @@ enum Recommender {
             var score: Double = 0
         }
         var candidates: [Candidate] = []
-        var position: [UInt32: Int] = [:]
-        position.reserveCapacity(interests.count * state.candidatesPerTag)
+        candidates.reserveCapacity(interests.count * state.candidatesPerTag)
+        // Small (≤ interests × candidatesPerTag): a linear scan beats hashing and allocating a dictionary.
+        func position(of item: UInt32) -> Int? { candidates.firstIndex { $0.item == item } }
         for entry in interests {
             let interest = entry.value * interestFactor
             guard let list = state.tagLists[entry.symbol] else { continue }
             for candidate in list.entries {
-                if let index = position[candidate.item] {
+                if let index = position(of: candidate.item) {
                     candidates[index].interest += interest
                     if interest > candidates[index].bestInterest {
                         candidates[index].bestInterest = interest
@@ -67,7 +68,6 @@ enum Recommender {
                     continue
                 }
                 guard !excluded(candidate) else { continue }
-                position[candidate.item] = candidates.count
                 candidates.append(
                     Candidate(
                         item: candidate.item, author: candidate.author, popularity: candidate.popularity,
@@ -84,13 +84,12 @@ enum Recommender {
         }
 
         var picks: [Pick] = []
-        var perAuthor: [UInt32: Int] = [:]
+        var pickedAuthors: [UInt32] = []
         let authorCap = max(1, configuration.maxItemsPerAuthorInRecommendations)
         func admit(_ author: UInt32) -> Bool {
             guard author != 0 else { return true }
-            let count = perAuthor[author, default: 0]
-            guard count < authorCap else { return false }
-            perAuthor[author] = count + 1
+            guard pickedAuthors.count(where: { $0 == author }) < authorCap else { return false }
+            pickedAuthors.append(author)
             return true
         }
         for candidate in candidates where picks.count < k - exploreSlots {
@@ -99,9 +98,9 @@ enum Recommender {
         }
 
         // Exploration: popular items outside the top interests.
-        let interestTags = Set(interests.map(\.symbol))
+        let interestTags = interests.map(\.symbol)
         for entry in state.popular.entries where picks.count < k {
-            guard position[entry.item] == nil, !excluded(entry), let record = state.items[entry.item],
+            guard position(of: entry.item) == nil, !excluded(entry), let record = state.items[entry.item],
                 !record.tags.contains(where: interestTags.contains), admit(entry.author)
             else { continue }
             picks.append(Pick(item: entry.item, score: entry.popularity * popularityFactor, reason: .explore))
