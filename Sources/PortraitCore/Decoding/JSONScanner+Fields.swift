@@ -60,11 +60,16 @@ extension JSONScanner {
 
     /// A string of `bytes` UTF-8 bytes after unescaping; `null` is absent; anything else invalid.
     @inline(__always)
-    mutating func readString(bytes: ClosedRange<Int>) throws(JSONSyntaxError) -> FieldSlot<String> {
+    mutating func readString(bytes: ClosedRange<Int>, into value: inout String?) throws(JSONSyntaxError)
+        -> FieldOutcome
+    {
+        value = nil
         switch current {
         case UInt8(ascii: "\""):
             let token = try scanString()
-            return bytes.contains(token.decodedCount) ? .value(makeString(token)) : .invalid
+            guard bytes.contains(token.decodedCount) else { return .invalid }
+            value = makeString(token)
+            return .present
         case UInt8(ascii: "n"):
             try scanLiteral("null")
             return .absent
@@ -77,12 +82,15 @@ extension JSONScanner {
     /// An integer lexeme that fits `Int64`; one that does not is `outOfRange`; fractions, exponents and
     /// other types are invalid; `null` is absent.
     @inline(__always)
-    mutating func readInteger() throws(JSONSyntaxError) -> FieldSlot<Int64> {
+    mutating func readInteger(into value: inout Int64?) throws(JSONSyntaxError) -> FieldOutcome {
+        value = nil
         switch current {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let number = try scanNumber()
             guard number.isInteger else { return .invalid }
-            return number.overflow ? .outOfRange : .value(number.value)
+            guard !number.overflow else { return .outOfRange }
+            value = number.value
+            return .present
         case UInt8(ascii: "n"):
             try scanLiteral("null")
             return .absent
@@ -94,14 +102,15 @@ extension JSONScanner {
 
     /// An event type name; a string that names none is `outOfRange` (`unknown_type`).
     @inline(__always)
-    mutating func readEventType() throws(JSONSyntaxError) -> FieldSlot<EventType> {
+    mutating func readEventType(into value: inout EventType?) throws(JSONSyntaxError) -> FieldOutcome {
+        value = nil
         switch current {
         case UInt8(ascii: "\""):
             let token = try scanString()
-            let type = withDecodedBytes(token, limit: 14) { bytes, count in
+            value = withDecodedBytes(token, limit: 14) { bytes, count in
                 bytes.flatMap { Self.eventType($0, count: count) }
             }
-            return type.map { .value($0) } ?? .outOfRange
+            return value == nil ? .outOfRange : .present
         case UInt8(ascii: "n"):
             try scanLiteral("null")
             return .absent
@@ -131,7 +140,8 @@ extension JSONScanner {
 
     /// An array of at most 64 strings of 1–256 bytes each. Strings are built only while the array is
     /// still valid, so a bad array costs validation only and memory stays bounded.
-    mutating func readTags() throws(JSONSyntaxError) -> FieldSlot<[String]> {
+    mutating func readTags(into value: inout [String]?) throws(JSONSyntaxError) -> FieldOutcome {
+        value = nil
         switch current {
         case UInt8(ascii: "["): break
         case UInt8(ascii: "n"):
@@ -145,7 +155,8 @@ extension JSONScanner {
         skipWhitespace()
         if current == UInt8(ascii: "]") {
             index += 1
-            return .value([])
+            value = []
+            return .present
         }
         var tags: [String] = []
         var valid = true
@@ -171,7 +182,9 @@ extension JSONScanner {
                 skipWhitespace()
             case UInt8(ascii: "]"):
                 index += 1
-                return valid ? .value(tags) : .invalid
+                guard valid else { return .invalid }
+                value = tags
+                return .present
             default: throw JSONSyntaxError()
             }
         }
