@@ -6,6 +6,8 @@
 /// Kafka value and never reaches this decoder; the JSON text `null` is `not_object`.
 public struct CatalogItemDecoder: Sendable {
     public var maxValueBytes: Int
+    /// Whether short ASCII strings may be built inline (`SmallASCIIString.isAvailable`, checked once).
+    let fastSmallStrings = SmallASCIIString.isAvailable
 
     public init(maxValueBytes: Int = 65_536) {
         self.maxValueBytes = maxValueBytes
@@ -15,7 +17,7 @@ public struct CatalogItemDecoder: Sendable {
     public func decode(_ bytes: UnsafeRawBufferPointer) -> Decoded<CatalogItem> {
         guard bytes.count <= maxValueBytes else { return .rejected(RejectReason(.tooLarge)) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .rejected(RejectReason(.invalidJSON)) }
-        var scanner = JSONScanner(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        var scanner = JSONScanner(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, fastSmallStrings: fastSmallStrings)
         var fields = CatalogItemFields()
         switch scanner.scanDocument(into: &fields) {
         case .invalidJSON: return .rejected(RejectReason(.invalidJSON))
@@ -53,9 +55,9 @@ struct CatalogItemFields: JSONObjectReader {
 
     mutating func read(_ key: KnownKey, from scanner: inout JSONScanner) throws(JSONSyntaxError) {
         switch key {
-        case .itemId: failures.record(try scanner.readString(bytes: 1...256, into: &itemId), bit: Bit.itemId)
+        case .itemId: failures.record(try scanner.readString(minBytes: 1, into: &itemId), bit: Bit.itemId)
         case .tags: failures.record(try scanner.readTags(into: &tags), bit: Bit.tags)
-        case .authorId: failures.record(try scanner.readString(bytes: 1...256, into: &authorId), bit: Bit.authorId)
+        case .authorId: failures.record(try scanner.readString(minBytes: 1, into: &authorId), bit: Bit.authorId)
         case .createdTs:
             // Any integer is a creation time; one beyond Int64 is simply invalid.
             let outcome = try scanner.readInteger(into: &createdTs)
@@ -72,18 +74,18 @@ struct CatalogItemFields: JSONObjectReader {
         }
     }
 
-    consuming func validated() -> Decoded<CatalogItem> {
+    mutating func validated() -> Decoded<CatalogItem> {
         if let reason = failures.firstReason(
             missing: itemId == nil ? 1 << Bit.itemId : 0, names: Self.names, outOfRangeKind: { _ in .invalidField })
         {
             return .rejected(reason)
         }
-        guard let itemId else { return .rejected(RejectReason(.invalidJSON)) }
+        guard let itemId = itemId.take() else { return .rejected(RejectReason(.invalidJSON)) }
         return .accepted(
             CatalogItem(
                 itemId: itemId,
-                tags: tags ?? [],
-                authorId: authorId,
+                tags: tags.take() ?? [],
+                authorId: authorId.take(),
                 createdTs: createdTs,
                 durationMs: durationMs
             ))

@@ -28,6 +28,8 @@ public struct InteractionDecoder: Sendable {
     public static let minimumTimestampMs: Int64 = 946_684_800_000
 
     public var maxValueBytes: Int
+    /// Whether short ASCII strings may be built inline (`SmallASCIIString.isAvailable`, checked once).
+    let fastSmallStrings = SmallASCIIString.isAvailable
     public var maxFutureSkewMs: Int64
 
     public init(maxValueBytes: Int = 65_536, maxFutureSkewMs: Int64 = 3_600_000) {
@@ -39,7 +41,7 @@ public struct InteractionDecoder: Sendable {
     public func decode(_ bytes: UnsafeRawBufferPointer, nowMs: Int64) -> Decoded<Interaction> {
         guard bytes.count <= maxValueBytes else { return .rejected(RejectReason(.tooLarge)) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .rejected(RejectReason(.invalidJSON)) }
-        var scanner = JSONScanner(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        var scanner = JSONScanner(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, fastSmallStrings: fastSmallStrings)
         let (latest, overflow) = nowMs.addingReportingOverflow(maxFutureSkewMs)
         var fields = InteractionFields(latestTs: overflow ? .max : latest)
         switch scanner.scanDocument(into: &fields) {
@@ -94,8 +96,8 @@ struct InteractionFields: JSONObjectReader {
 
     mutating func read(_ key: KnownKey, from scanner: inout JSONScanner) throws(JSONSyntaxError) {
         switch key {
-        case .userId: failures.record(try scanner.readString(bytes: 1...256, into: &userId), bit: Bit.userId)
-        case .itemId: failures.record(try scanner.readString(bytes: 1...256, into: &itemId), bit: Bit.itemId)
+        case .userId: failures.record(try scanner.readString(minBytes: 1, into: &userId), bit: Bit.userId)
+        case .itemId: failures.record(try scanner.readString(minBytes: 1, into: &itemId), bit: Bit.itemId)
         case .type: failures.record(try scanner.readEventType(into: &type), bit: Bit.type)
         case .ts:
             var outcome = try scanner.readInteger(into: &ts)
@@ -121,17 +123,17 @@ struct InteractionFields: JSONObjectReader {
             }
             failures.record(outcome, bit: Bit.durationMs)
         case .tags: failures.record(try scanner.readTags(into: &tags), bit: Bit.tags)
-        case .authorId: failures.record(try scanner.readString(bytes: 1...256, into: &authorId), bit: Bit.authorId)
-        case .country: failures.record(try scanner.readString(bytes: 0...256, into: &country), bit: Bit.country)
-        case .device: failures.record(try scanner.readString(bytes: 0...256, into: &device), bit: Bit.device)
-        case .lang: failures.record(try scanner.readString(bytes: 0...256, into: &lang), bit: Bit.lang)
-        case .eventId: failures.record(try scanner.readString(bytes: 0...256, into: &eventId), bit: Bit.eventId)
+        case .authorId: failures.record(try scanner.readString(minBytes: 1, into: &authorId), bit: Bit.authorId)
+        case .country: failures.record(try scanner.readString(minBytes: 0, into: &country), bit: Bit.country)
+        case .device: failures.record(try scanner.readString(minBytes: 0, into: &device), bit: Bit.device)
+        case .lang: failures.record(try scanner.readString(minBytes: 0, into: &lang), bit: Bit.lang)
+        case .eventId: failures.record(try scanner.readString(minBytes: 0, into: &eventId), bit: Bit.eventId)
         case .createdTs, .unknown: try scanner.skipValue(depth: 2)
         }
     }
 
     /// Applies the field rules in their documented precedence.
-    consuming func validated() -> Decoded<Interaction> {
+    mutating func validated() -> Decoded<Interaction> {
         var missing: UInt16 = 0
         if userId == nil { missing |= 1 << Bit.userId }
         if itemId == nil { missing |= 1 << Bit.itemId }
@@ -142,7 +144,9 @@ struct InteractionFields: JSONObjectReader {
         {
             return .rejected(reason)
         }
-        guard let userId, let itemId, let type, let ts else { return .rejected(RejectReason(.invalidJSON)) }
+        guard let userId = userId.take(), let itemId = itemId.take(), let type, let ts else {
+            return .rejected(RejectReason(.invalidJSON))
+        }
         return .accepted(
             Interaction(
                 userId: userId,
@@ -151,12 +155,12 @@ struct InteractionFields: JSONObjectReader {
                 timestamp: ts,
                 watchMs: watchMs,
                 durationMs: durationMs,
-                tags: tags,
-                authorId: authorId,
-                country: country,
-                device: device,
-                lang: lang,
-                eventId: eventId
+                tags: tags.take(),
+                authorId: authorId.take(),
+                country: country.take(),
+                device: device.take(),
+                lang: lang.take(),
+                eventId: eventId.take()
             ))
     }
 }

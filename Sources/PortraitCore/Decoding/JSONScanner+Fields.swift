@@ -58,16 +58,19 @@ extension JSONScanner {
         }
     }
 
-    /// A string of `bytes` UTF-8 bytes after unescaping; `null` is absent; anything else invalid.
+    /// The longest string value (UTF-8 bytes after unescaping) of any field (CONTRACT §2).
+    static let maxStringBytes = 256
+
+    /// A string of `minBytes`…256 UTF-8 bytes after unescaping; `null` is absent; anything else invalid.
     @inline(__always)
-    mutating func readString(bytes: ClosedRange<Int>, into value: inout String?) throws(JSONSyntaxError)
+    mutating func readString(minBytes: Int, into value: inout String?) throws(JSONSyntaxError)
         -> FieldOutcome
     {
         value = nil
         switch current {
         case UInt8(ascii: "\""):
             let token = try scanString()
-            guard bytes.contains(token.decodedCount) else { return .invalid }
+            guard token.decodedCount >= minBytes && token.decodedCount <= Self.maxStringBytes else { return .invalid }
             value = makeString(token)
             return .present
         case UInt8(ascii: "n"):
@@ -165,7 +168,8 @@ extension JSONScanner {
             count += 1
             if current == UInt8(ascii: "\"") {
                 let token = try scanString()
-                if valid && count <= Self.maxTags && (1...256).contains(token.decodedCount) {
+                if valid && count <= Self.maxTags && token.decodedCount >= 1
+                    && token.decodedCount <= Self.maxStringBytes {
                     if tags.isEmpty { tags.reserveCapacity(4) }
                     tags.append(makeString(token))
                 } else {

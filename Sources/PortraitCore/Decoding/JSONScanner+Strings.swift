@@ -7,6 +7,8 @@ extension JSONScanner {
         /// UTF-8 bytes after unescaping: what the contract's length limits count.
         var decodedCount: Int
         var hasEscapes: Bool
+        /// Every byte is ASCII (no multi-byte scalar and no escape).
+        var isASCII: Bool
     }
 
     /// Validates and consumes a string; `current` must be the opening quote.
@@ -16,6 +18,7 @@ extension JSONScanner {
         var position = start
         var saved = 0  // raw bytes minus decoded bytes, from escapes
         var hasEscapes = false
+        var isASCII = true
         while true {
             // Plain ASCII, eight bytes at a time, then byte by byte up to the next special byte.
             position = skipPlainASCII(from: position)
@@ -29,12 +32,15 @@ extension JSONScanner {
             } else if byte < 0x20 {
                 throw JSONSyntaxError()
             } else {
+                isASCII = false
                 try scanMultibyteScalar(lead: byte)
             }
             position = index
         }
         index = position + 1
-        return StringToken(start: start, end: position, decodedCount: position - start - saved, hasEscapes: hasEscapes)
+        return StringToken(
+            start: start, end: position, decodedCount: position - start - saved, hasEscapes: hasEscapes,
+            isASCII: isASCII && !hasEscapes)
     }
 
     /// The first position at or after `position` holding a quote, a backslash, a control or a non-ASCII byte
@@ -218,7 +224,11 @@ extension JSONScanner {
 
     /// The `String` a validated token stands for. Without escapes it is built straight from the input
     /// bytes; strings of at most 15 UTF-8 bytes are stored inline by Swift and allocate nothing.
+    @inline(__always)
     func makeString(_ token: StringToken) -> String {
+        if token.isASCII && token.decodedCount <= SmallASCIIString.capacity && fastSmallStrings {
+            return SmallASCIIString.make(base + token.start, count: token.decodedCount)
+        }
         if !token.hasEscapes {
             return String(decoding: UnsafeBufferPointer(start: base + token.start, count: token.end - token.start),
                           as: UTF8.self)

@@ -13,10 +13,13 @@ struct JSONScanner {
     let base: UnsafePointer<UInt8>
     let end: Int
     var index: Int = 0
+    /// Build short ASCII strings inline (`SmallASCIIString`); decided once by the decoder.
+    let fastSmallStrings: Bool
 
-    init(base: UnsafePointer<UInt8>, count: Int) {
+    init(base: UnsafePointer<UInt8>, count: Int, fastSmallStrings: Bool) {
         self.base = base
         self.end = count
+        self.fastSmallStrings = fastSmallStrings
     }
 
     /// The byte at `index`, or 0 at the end (0 is never valid where the scanner peeks, so it reads as an error).
