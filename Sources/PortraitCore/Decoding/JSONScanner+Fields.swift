@@ -37,9 +37,19 @@ extension JSONScanner {
     private mutating func scanMembers<Reader: JSONObjectReader>(into reader: inout Reader) throws(JSONSyntaxError) {
         while true {
             guard current == UInt8(ascii: "\"") else { throw JSONSyntaxError() }
-            let keyToken = try scanString()
-            let key = withDecodedBytes(keyToken, limit: KnownKey.maxLength) { bytes, count in
-                bytes.map { KnownKey.identify($0, count: count) } ?? .unknown
+            let key: KnownKey
+            if index &+ 17 <= end,
+                let match = KnownKey.fastMatch(
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 1).loadUnaligned(as: UInt64.self)),
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 9).loadUnaligned(as: UInt64.self)))
+            {
+                key = match.key
+                index &+= 1 &+ match.length
+            } else {
+                let keyToken = try scanString()
+                key = withDecodedBytes(keyToken, limit: KnownKey.maxLength) { bytes, count in
+                    bytes.map { KnownKey.identify($0, count: count) } ?? .unknown
+                }
             }
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
