@@ -227,6 +227,9 @@ extension JSONScanner {
     @inline(__always)
     func makeString(_ token: StringToken) -> String {
         if token.isASCII && token.decodedCount <= SmallASCIIString.capacity && fastSmallStrings {
+            if token.start &+ 16 <= end {
+                return SmallASCIIString.make(readable16: base + token.start, count: token.decodedCount)
+            }
             return SmallASCIIString.make(base + token.start, count: token.decodedCount)
         }
         if !token.hasEscapes {

@@ -20,7 +20,9 @@ enum SmallASCIIString {
             for sample in samples {
                 let bytes = Array(sample.utf8)
                 let built = bytes.withUnsafeBufferPointer { make($0.baseAddress!, count: $0.count) }
-                guard built == sample, Array(built.utf8) == bytes, built.utf8.count == bytes.count,
+                let padded = bytes + [UInt8](repeating: 0xFF, count: 16)
+                let loaded = padded.withUnsafeBufferPointer { make(readable16: $0.baseAddress!, count: bytes.count) }
+                guard built == sample, loaded == sample, Array(loaded.utf8) == bytes, Array(built.utf8) == bytes, built.utf8.count == bytes.count,
                     built.hashValue == sample.hashValue, built.count == sample.count
                 else { return false }
             }
@@ -29,6 +31,22 @@ enum SmallASCIIString {
             return false
         #endif
     }()
+
+    /// Like `make(_:count:)`, for callers that know 16 bytes at `bytes` are readable: two loads and masks.
+    @inline(__always)
+    static func make(readable16 bytes: UnsafePointer<UInt8>, count: Int) -> String {
+        let raw = UnsafeRawPointer(bytes)
+        var low = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        var high = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        if count < 8 {
+            low &= (1 &<< (UInt64(count) &* 8)) &- 1
+            high = 0
+        } else {
+            high &= (1 &<< (UInt64(count &- 8) &* 8)) &- 1
+        }
+        high |= (0xE0 | UInt64(count)) &<< 56
+        return unsafeBitCast((low, high), to: String.self)
+    }
 
     /// The inline string of `count` (≤ 15) ASCII bytes at `bytes`. Only valid when `isAvailable`.
     @inline(__always)
