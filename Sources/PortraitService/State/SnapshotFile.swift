@@ -1,0 +1,219 @@
+import Foundation
+
+/// A local snapshot of the profiles of one input partition: the file format, atomic writing and validating reads.
+///
+/// Layout (all integers little-endian):
+///
+///     magic "PRTSNAP\u{1}" (8) · format version u16 · header length u32 · header · entries · checksum u64
+///     header:  group, profiles topic (each u16 length + UTF-8) · partition i32 · changelog offset i64
+///              · created (epoch ms) i64 · entry count u32
+///     entry:   user id (u16 length + UTF-8) · state (u32 length + ProfileStateCodec bytes)
+///
+/// `changelogOffset` is the profiles topic's high watermark of the partition when the snapshot was taken:
+/// restore loads the snapshot, then replays the changelog from that offset (records already reflected are
+/// ignored by version). The checksum is FNV-1a 64 over everything before it. A file that is truncated, has
+/// another magic or version, belongs to another group, topic or partition, or fails its checksum is
+/// reported and ignored — never trusted, never fatal.
+struct SnapshotFile: Sendable {
+    static let magic: [UInt8] = Array("PRTSNAP".utf8) + [1]
+    static let formatVersion: UInt16 = 1
+
+    struct Header: Sendable, Equatable {
+        var group: String
+        var topic: String
+        var partition: Int32
+        var changelogOffset: Int64
+        var createdMs: Int64
+        var count: UInt32
+    }
+
+    struct Entry: Sendable {
+        var userId: String
+        var state: [UInt8]
+    }
+
+    enum ReadError: Error, CustomStringConvertible, Equatable {
+        case missing
+        case truncated
+        case notASnapshot
+        case unsupportedVersion(UInt16)
+        case foreign(String)
+        case checksumMismatch
+
+        var description: String {
+            switch self {
+            case .missing: "no snapshot"
+            case .truncated: "truncated"
+            case .notASnapshot: "not a Portrait snapshot"
+            case .unsupportedVersion(let version): "unsupported format version \(version)"
+            case .foreign(let what): "belongs to \(what)"
+            case .checksumMismatch: "checksum mismatch"
+            }
+        }
+    }
+
+    /// `state_dir/snapshots/<group>/<topic>-<partition>.snap`
+    static func url(directory: String, group: String, topic: String, partition: Int32) -> URL {
+        URL(fileURLWithPath: directory).appendingPathComponent("snapshots").appendingPathComponent(sanitize(group))
+            .appendingPathComponent("\(sanitize(topic))-\(partition).snap")
+    }
+
+    private static func sanitize(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" })
+    }
+
+    // MARK: Writing
+
+    static func encode(header: Header, entries: [Entry]) -> [UInt8] {
+        var body: [UInt8] = []
+        body.reserveCapacity(entries.reduce(64) { $0 + $1.userId.utf8.count + $1.state.count + 6 })
+        var headerBytes: [UInt8] = []
+        headerBytes.appendString16(header.group)
+        headerBytes.appendString16(header.topic)
+        headerBytes.appendInteger(header.partition)
+        headerBytes.appendInteger(header.changelogOffset)
+        headerBytes.appendInteger(header.createdMs)
+        headerBytes.appendInteger(UInt32(entries.count))
+        body += magic
+        body.appendInteger(formatVersion)
+        body.appendInteger(UInt32(headerBytes.count))
+        body += headerBytes
+        for entry in entries {
+            body.appendString16(entry.userId)
+            body.appendInteger(UInt32(entry.state.count))
+            body += entry.state
+        }
+        body.appendInteger(fnv1a64(body[...]))
+        return body
+    }
+
+    /// Writes atomically: a temporary file in the same directory, fsync, rename over the old one, fsync the directory.
+    static func write(_ bytes: [UInt8], to url: URL) throws {
+        let directory = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var written = 0
+        let result: Int32 = bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let count = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                written += count
+            }
+            return fsync(fd) == 0 ? 0 : errno
+        }
+        close(fd)
+        guard result == 0 else {
+            unlink(temporary.path)
+            throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO)
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let error = errno
+            unlink(temporary.path)
+            throw POSIXError(POSIXErrorCode(rawValue: error) ?? .EIO)
+        }
+        let directoryFD = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    // MARK: Reading
+
+    /// Reads and validates a snapshot written for `group`, `topic` and `partition`.
+    static func read(
+        from url: URL,
+        group: String,
+        topic: String,
+        partition: Int32
+    ) throws(ReadError) -> (header: Header, entries: [Entry]) {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw .missing }
+        let bytes = [UInt8](data)
+        guard bytes.count >= magic.count + 2 + 4 + 8 else { throw .truncated }
+        guard Array(bytes[0..<magic.count]) == magic else { throw .notASnapshot }
+        var reader = ByteReader(bytes: bytes[...].dropLast(8), position: magic.count)
+        guard let version: UInt16 = reader.integer() else { throw .truncated }
+        guard version == formatVersion else { throw .unsupportedVersion(version) }
+        let stored = ByteReader(bytes: bytes[...], position: bytes.count - 8).peekUInt64()
+        guard stored == fnv1a64(bytes[..<(bytes.count - 8)]) else { throw .checksumMismatch }
+        guard let _: UInt32 = reader.integer(), let fileGroup = reader.string16(), let fileTopic = reader.string16(),
+            let filePartition: Int32 = reader.integer(), let offset: Int64 = reader.integer(),
+            let created: Int64 = reader.integer(), let count: UInt32 = reader.integer()
+        else { throw .truncated }
+        guard fileGroup == group, fileTopic == topic, filePartition == partition else {
+            throw .foreign("group \(fileGroup), \(fileTopic)/\(filePartition)")
+        }
+        var entries: [Entry] = []
+        entries.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            guard let userId = reader.string16(), let length: UInt32 = reader.integer(),
+                let state = reader.bytes(Int(length))
+            else { throw .truncated }
+            entries.append(Entry(userId: userId, state: state))
+        }
+        guard reader.isAtEnd else { throw .truncated }
+        return (
+            Header(group: fileGroup, topic: fileTopic, partition: filePartition, changelogOffset: offset, createdMs: created, count: count),
+            entries
+        )
+    }
+
+    static func fnv1a64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}
+
+extension [UInt8] {
+    fileprivate mutating func appendInteger<T: FixedWidthInteger>(_ value: T) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+
+    fileprivate mutating func appendString16(_ value: String) {
+        let utf8 = Array(value.utf8.prefix(Int(UInt16.max)))
+        appendInteger(UInt16(utf8.count))
+        append(contentsOf: utf8)
+    }
+}
+
+/// Bounds-checked little-endian reads over a byte slice; `nil` past the end.
+private struct ByteReader {
+    let bytes: ArraySlice<UInt8>
+    var position: Int
+
+    var isAtEnd: Bool { position == bytes.endIndex }
+
+    mutating func integer<T: FixedWidthInteger>() -> T? {
+        let size = MemoryLayout<T>.size
+        guard position + size <= bytes.endIndex else { return nil }
+        var value: T = 0
+        for index in 0..<size { value |= T(truncatingIfNeeded: bytes[position + index]) << (8 * index) }
+        position += size
+        return value
+    }
+
+    func peekUInt64() -> UInt64 {
+        var copy = self
+        return copy.integer() ?? 0
+    }
+
+    mutating func bytes(_ count: Int) -> [UInt8]? {
+        guard count >= 0, position + count <= bytes.endIndex else { return nil }
+        defer { position += count }
+        return Array(bytes[position..<(position + count)])
+    }
+
+    mutating func string16() -> String? {
+        guard let length: UInt16 = integer(), let raw = bytes(Int(length)) else { return nil }
+        return String(validating: raw, as: UTF8.self)
+    }
+}
