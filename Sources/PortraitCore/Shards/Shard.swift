@@ -41,7 +41,7 @@ final class Shard: @unchecked Sendable {
             let timer = DispatchSource.makeTimerSource(queue: self.queue)
             let interval = DispatchTimeInterval.milliseconds(self.configuration.emitIntervalMs)
             timer.schedule(deadline: .now() + interval, repeating: interval)
-            timer.setEventHandler { [unowned self] in self.cutRound(partitions: nil) }
+            timer.setEventHandler { [weak self] in self?.cutRound(partitions: nil) }
             timer.resume()
             self.timer = timer
         }
@@ -50,6 +50,10 @@ final class Shard: @unchecked Sendable {
     func stop() {
         timer?.cancel()
         timer = nil
+    }
+
+    deinit {
+        timer?.cancel()
     }
 
     /// Runs `body` on the shard queue and returns its result.
