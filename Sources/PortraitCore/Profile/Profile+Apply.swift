@@ -98,9 +98,11 @@ extension Profile {
         }
         guard cap > 0 else { return }
         // At the cap: evict the smallest of the same kind unless the newcomer is smaller still.
+        // Tags sort before authors (the flag is the high bit), so each kind is one contiguous range.
+        let range = isAuthor ? Int(tagCount)..<scores.count : 0..<Int(tagCount)
         var minIndex = -1
         var minValue = Double.infinity
-        for index in scores.indices where scores[index].isAuthor == isAuthor && scores[index].value < minValue {
+        for index in range where scores[index].value < minValue {
             minValue = scores[index].value
             minIndex = index
         }
