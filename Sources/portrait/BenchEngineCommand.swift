@@ -68,13 +68,16 @@ struct BenchEngine: AsyncParsableCommand {
             + "(CPU \(f(two.cpuMicrosPerEvent, 3)) µs/event): ratio \(f(two.eventsPerSecond / one.eventsPerSecond, 2))×")
         batches = []
 
-        let heavy = await EngineBenchmark.manyProfiles(users: 200, eventsPerUser: 1_000, tags: 400, days: 7)
+        let heavy = await EngineBenchmark.manyProfiles(users: 200, eventsPerUser: 1_000, tags: 400, days: 7, flush: true)
         print("heavy users (1,000 events over 7 days, ≥256 tags, 1,000 seen items): "
-            + "RSS \(Int(heavy.rssPerProfile)) bytes/profile, estimate \(Int(heavy.estimatedPerProfile)) bytes/profile")
+            + "RSS \(Int(heavy.rssPerProfile)) bytes/profile, estimate \(Int(heavy.estimatedPerProfile)) bytes/profile, "
+            + "after a round \(Int(heavy.estimatedAfterRound ?? 0))")
         for eventsPerUser in [1, 10] where profiles > 0 {
-            let many = await EngineBenchmark.manyProfiles(users: profiles / eventsPerUser, eventsPerUser: eventsPerUser)
+            let many = await EngineBenchmark.manyProfiles(
+                users: profiles / eventsPerUser, eventsPerUser: eventsPerUser, flush: eventsPerUser > 1)
             print("\(many.statistics.profiles) profiles × \(eventsPerUser) events: RSS \(Int(many.rssPerProfile)) "
-                + "bytes/profile, estimate \(Int(many.estimatedPerProfile)) bytes/profile")
+                + "bytes/profile (index, catalog, interner included), estimate \(Int(many.estimatedPerProfile)) "
+                + "bytes/profile" + (many.estimatedAfterRound.map { ", after a round \(Int($0))" } ?? ""))
         }
     }
 

@@ -130,6 +130,9 @@ final class Shard: @unchecked Sendable {
         let state = catalog.withState { $0 }
         for slot in slots {
             store[slot].version += 1
+            let before = store[slot].estimatedBytes
+            store[slot].compact()
+            profileBytes += store[slot].estimatedBytes - before
             let profile = store[slot]
             let picks = Recommender.recommend(for: profile, at: profile.asOf, catalog: state, configuration: configuration)
             emissions.append(

@@ -94,8 +94,8 @@ enum EngineBenchmark {
     }
 
     /// `users` profiles of `eventsPerUser` events each, built directly; returns RSS delta per profile.
-    static func manyProfiles(users: Int, eventsPerUser: Int, tags: Int = 5_000, days: Int64 = 1) async
-        -> (rssPerProfile: Double, estimatedPerProfile: Double, statistics: EngineStatistics)
+    static func manyProfiles(users: Int, eventsPerUser: Int, tags: Int = 5_000, days: Int64 = 1, flush: Bool) async
+        -> (rssPerProfile: Double, estimatedPerProfile: Double, estimatedAfterRound: Double?, statistics: EngineStatistics)
     {
         let (engine, _) = engine(shards: 1, emitIntervalMs: 3_600_000)
         var random = SplitMix64(seed: 99)
@@ -128,8 +128,14 @@ enum EngineBenchmark {
         let statistics = engine.statistics()
         let rss = Double(residentBytes() - rssBefore) / Double(max(statistics.profiles, 1))
         let estimate = Double(statistics.profileBytes) / Double(max(statistics.profiles, 1))
-        retained.withLock { $0.append(engine) }  // never flushed: rendering 1M records is not the point
-        return (rss, estimate, statistics)
+        var afterRound: Double?
+        if flush {
+            // Emission compacts each emitted profile (array slack given back), as in steady state.
+            await engine.flush(partitions: nil)
+            afterRound = Double(engine.statistics().profileBytes) / Double(max(statistics.profiles, 1))
+        }
+        retained.withLock { $0.append(engine) }  // kept alive, so later runs do not reuse its memory
+        return (rss, estimate, afterRound, statistics)
     }
 
     static func seconds(_ duration: Duration) -> Double {
