@@ -32,6 +32,19 @@ struct BenchEngine: AsyncParsableCommand {
         print("engine benchmark: \(events) events, \(users) users (Zipf), \(averageBytes) bytes average, "
             + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
 
+        // Memory first, in a clean heap: later runs free memory that RSS deltas would then miss.
+        let heavy = await EngineBenchmark.manyProfiles(users: 200, eventsPerUser: 1_000, tags: 400, days: 7, flush: true)
+        print("heavy users (1,000 events over 7 days, ≥256 tags, 1,000 seen items): "
+            + "RSS \(Int(heavy.rssPerProfile)) bytes/profile, estimate \(Int(heavy.estimatedPerProfile)) bytes/profile, "
+            + "after a round \(Int(heavy.estimatedAfterRound ?? 0))")
+        for eventsPerUser in [1, 10] where profiles > 0 {
+            let many = await EngineBenchmark.manyProfiles(
+                users: profiles / eventsPerUser, eventsPerUser: eventsPerUser, flush: eventsPerUser > 1)
+            print("\(many.statistics.profiles) profiles × \(eventsPerUser) events: RSS \(Int(many.rssPerProfile)) "
+                + "bytes/profile (index, catalog, interner included), estimate \(Int(many.estimatedPerProfile)) "
+                + "bytes/profile" + (many.estimatedAfterRound.map { ", after a round \(Int($0))" } ?? ""))
+        }
+
         if !skipDecode {
             print(DecodeBenchmark.run(events: values, nowMs: nowMs, rounds: 2, foundationLimit: foundationEvents))
         }
@@ -68,17 +81,6 @@ struct BenchEngine: AsyncParsableCommand {
             + "(CPU \(f(two.cpuMicrosPerEvent, 3)) µs/event): ratio \(f(two.eventsPerSecond / one.eventsPerSecond, 2))×")
         batches = []
 
-        let heavy = await EngineBenchmark.manyProfiles(users: 200, eventsPerUser: 1_000, tags: 400, days: 7, flush: true)
-        print("heavy users (1,000 events over 7 days, ≥256 tags, 1,000 seen items): "
-            + "RSS \(Int(heavy.rssPerProfile)) bytes/profile, estimate \(Int(heavy.estimatedPerProfile)) bytes/profile, "
-            + "after a round \(Int(heavy.estimatedAfterRound ?? 0))")
-        for eventsPerUser in [1, 10] where profiles > 0 {
-            let many = await EngineBenchmark.manyProfiles(
-                users: profiles / eventsPerUser, eventsPerUser: eventsPerUser, flush: eventsPerUser > 1)
-            print("\(many.statistics.profiles) profiles × \(eventsPerUser) events: RSS \(Int(many.rssPerProfile)) "
-                + "bytes/profile (index, catalog, interner included), estimate \(Int(many.estimatedPerProfile)) "
-                + "bytes/profile" + (many.estimatedAfterRound.map { ", after a round \(Int($0))" } ?? ""))
-        }
     }
 
     private func k(_ value: Double) -> String { "\(Int(value / 1_000))k" }
