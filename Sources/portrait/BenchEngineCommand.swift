@@ -16,6 +16,7 @@ struct BenchEngine: AsyncParsableCommand {
     @Option(help: "Events given to Foundation's JSONDecoder (it is slow).") var foundationEvents = 100_000
     @Option(help: "Profiles of the large-population memory run (0 skips it).") var profiles = 1_000_000
     @Flag(help: "Skip the decode-only comparison with Foundation.") var skipDecode = false
+    @Flag(help: "Only the memory runs.") var memoryOnly = false
 
     func run() async throws {
         var traffic = SyntheticTraffic(options: .init(users: users, seed: seed))
@@ -44,6 +45,7 @@ struct BenchEngine: AsyncParsableCommand {
                 + "bytes/profile (index, catalog, interner included), estimate \(Int(many.estimatedPerProfile)) "
                 + "bytes/profile" + (many.estimatedAfterRound.map { ", after a round \(Int($0))" } ?? ""))
         }
+        if memoryOnly { return }
 
         if !skipDecode {
             print(DecodeBenchmark.run(events: values, nowMs: nowMs, rounds: 2, foundationLimit: foundationEvents))
