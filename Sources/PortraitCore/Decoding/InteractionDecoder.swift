@@ -94,6 +94,7 @@ struct InteractionFields: JSONObjectReader {
         self.latestTs = latestTs
     }
 
+    @inline(__always)
     mutating func read(_ key: KnownKey, from scanner: inout JSONScanner) throws(JSONSyntaxError) {
         switch key {
         case .userId: failures.record(try scanner.readString(minBytes: 1, into: &userId), bit: Bit.userId)
