@@ -75,10 +75,9 @@ struct CatalogItemFields: JSONObjectReader {
     }
 
     mutating func validated() -> Decoded<CatalogItem> {
-        if let reason = failures.firstReason(
-            missing: itemId == nil ? 1 << Bit.itemId : 0, names: Self.names, outOfRangeKind: { _ in .invalidField })
-        {
-            return .rejected(reason)
+        if let failure = failures.firstFailure(missing: itemId == nil ? 1 << Bit.itemId : 0) {
+            let kind: RejectReason.Kind = failure.kind == .absent ? .missingField : .invalidField
+            return .rejected(RejectReason(kind, field: Self.names[failure.bit]))
         }
         guard let itemId = itemId.take() else { return .rejected(RejectReason(.invalidJSON)) }
         return .accepted(

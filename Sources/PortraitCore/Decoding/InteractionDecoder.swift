@@ -140,10 +140,12 @@ struct InteractionFields: JSONObjectReader {
         if itemId == nil { missing |= 1 << Bit.itemId }
         if type == nil { missing |= 1 << Bit.type }
         if ts == nil { missing |= 1 << Bit.ts }
-        if let reason = failures.firstReason(
-            missing: missing, names: Self.names, outOfRangeKind: { $0 == Bit.type ? .unknownType : .tsOutOfRange })
-        {
-            return .rejected(reason)
+        if let failure = failures.firstFailure(missing: missing) {
+            switch failure.kind {
+            case .outOfRange: return .rejected(RejectReason(failure.bit == Bit.type ? .unknownType : .tsOutOfRange))
+            case .invalid: return .rejected(RejectReason(.invalidField, field: Self.names[failure.bit]))
+            case .absent, .present: return .rejected(RejectReason(.missingField, field: Self.names[failure.bit]))
+            }
         }
         guard let userId = userId.take(), let itemId = itemId.take(), let type, let ts else {
             return .rejected(RejectReason(.invalidJSON))

@@ -143,6 +143,25 @@ import Testing
         #expect(code(Self.event([("type", "null")])) == "missing_field:type")
     }
 
+    @Test func typesNearTheEndOfTheBufferAndLookalikes() throws {
+        for type in EventType.allCases {
+            // As the last member, fewer than 16 bytes follow the opening quote: the general path.
+            let last = #"{"user_id":"u1","item_id":"v1","ts":1732896000000,"type":"\#(type.name)"}"#
+            #expect(try accepted(last).type == type)
+            // Padded, the word-matching path.
+            let padded = #"{"type":"\#(type.name)","user_id":"u1","item_id":"v1","ts":1732896000000}"#
+            #expect(try accepted(padded).type == type)
+            let longer = #"{"type":"\#(type.name)s","user_id":"u1","item_id":"v1","ts":1732896000000}"#
+            #expect(code(longer) == "unknown_type")
+            let shorter = #"{"type":"\#(type.name.dropLast())","user_id":"u1","item_id":"v1","ts":1732896000000}"#
+            #expect(code(shorter) == "unknown_type")
+        }
+        // Keys likewise: known keys near the end, and keys that extend a known one.
+        #expect(try accepted(#"{"type":"like","item_id":"v1","ts":1732896000000,"user_id":"u"}"#).userId == "u")
+        #expect(code(#"{"user_idx":"u1","item_id":"v1","type":"like","ts":1732896000000}"#) == "missing_field:user_id")
+        #expect(code(#"{"user_id":"u1","item_id":"v1","type":"like","tsx":1}"#) == "missing_field:ts")
+    }
+
     @Test func unknownFieldsAreIgnoredButValidated() throws {
         let nested = #"{"a":[1,-2.5e-3,true,false,null,{"b":"\ud83c\udfb5"}],"c":{}}"#
         #expect(try accepted(Self.event([("x", nested), ("created_ts", "\"anything\"")])) == (try accepted(Self.event())))
