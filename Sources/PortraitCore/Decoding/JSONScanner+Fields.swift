@@ -41,7 +41,8 @@ extension JSONScanner {
             if index &+ 17 <= end,
                 let match = KnownKey.fastMatch(
                     UInt64(littleEndian: UnsafeRawPointer(base + index + 1).loadUnaligned(as: UInt64.self)),
-                    UInt64(littleEndian: UnsafeRawPointer(base + index + 9).loadUnaligned(as: UInt64.self)))
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 9).loadUnaligned(as: UInt64.self))
+                )
             {
                 key = match.key
                 index &+= 1 &+ match.length
@@ -73,7 +74,10 @@ extension JSONScanner {
 
     /// A string of `minBytes`…256 UTF-8 bytes after unescaping; `null` is absent; anything else invalid.
     @inline(__always)
-    mutating func readString(minBytes: Int, into value: inout String?) throws(JSONSyntaxError)
+    mutating func readString(
+        minBytes: Int,
+        into value: inout String?
+    ) throws(JSONSyntaxError)
         -> FieldOutcome
     {
         value = nil
@@ -122,7 +126,8 @@ extension JSONScanner {
             if index &+ 17 <= end,
                 let match = Self.fastEventType(
                     UInt64(littleEndian: UnsafeRawPointer(base + index + 1).loadUnaligned(as: UInt64.self)),
-                    UInt64(littleEndian: UnsafeRawPointer(base + index + 9).loadUnaligned(as: UInt64.self)))
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 9).loadUnaligned(as: UInt64.self))
+                )
             {
                 value = match.type
                 index &+= 1 &+ match.length
@@ -156,7 +161,9 @@ extension JSONScanner {
         case UInt8(ascii: "f"): if w0 & 0xFF_FFFF_FFFF_FFFF == 0x22_776F_6C6C_6F66 { return (.follow, 7) }  // follow"
         case UInt8(ascii: "n"):
             // not_interested"
-            if w0 == 0x6574_6E69_5F74_6F6E, w1 & 0xFF_FFFF_FFFF_FFFF == 0x22_6465_7473_6572 { return (.notInterested, 15) }
+            if w0 == 0x6574_6E69_5F74_6F6E, w1 & 0xFF_FFFF_FFFF_FFFF == 0x22_6465_7473_6572 {
+                return (.notInterested, 15)
+            }
         default: break
         }
         return nil
@@ -208,7 +215,8 @@ extension JSONScanner {
             if current == UInt8(ascii: "\"") {
                 let token = try scanString()
                 if valid && count <= Self.maxTags && token.decodedCount >= 1
-                    && token.decodedCount <= Self.maxStringBytes {
+                    && token.decodedCount <= Self.maxStringBytes
+                {
                     if tags.isEmpty { tags.reserveCapacity(4) }
                     tags.append(makeString(token))
                 } else {

@@ -37,20 +37,26 @@ import Testing
 
     @Test func mutatedCatalogRecordsAgreeWithFoundation() {
         let traffic = SyntheticTraffic(options: .init(users: 10, tags: 100, authors: 20, items: 200, seed: 5))
-        let corpus = (0..<200).map { traffic.catalogRecord(item: $0) } + [
-            #"{"item_id":"v1","tags":["","x"]}"#, #"{"item_id":"","tags":[]}"#, #"{"item_id":"v1","tags":[1,"a"]}"#,
-            #"{"item_id":7,"author_id":"a1"}"#, #"{"item_id":"v\u0031","tags":null,"duration_ms":1}"#,
-        ].map { Array($0.utf8) }
+        let corpus =
+            (0..<200).map { traffic.catalogRecord(item: $0) }
+            + [
+                #"{"item_id":"v1","tags":["","x"]}"#, #"{"item_id":"","tags":[]}"#, #"{"item_id":"v1","tags":[1,"a"]}"#,
+                #"{"item_id":7,"author_id":"a1"}"#, #"{"item_id":"v\u0031","tags":null,"duration_ms":1}"#,
+            ].map { Array($0.utf8) }
         var rng = SplitMix64(seed: 0xCA7A)
         var failures = 0
         var outcomes = Set<String>()
-        for bytes in corpus + (0..<6_000).map({ _ in DecoderFuzzTests.mutate(corpus[rng.nextInt(below: corpus.count)], using: &rng) }) {
+        for bytes in corpus
+            + (0..<6_000).map({ _ in DecoderFuzzTests.mutate(corpus[rng.nextInt(below: corpus.count)], using: &rng) })
+        {
             let ours = decoder.decode(bytes).rejectReason?.code ?? "accepted"
             outcomes.insert(ours)
             let expected: Set<String>
             do {
                 let object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-                if DecoderFuzzTests.hasTrailingComma(bytes) || DecoderFuzzTests.containsInnerByteOrderMark(bytes) { continue }
+                if DecoderFuzzTests.hasTrailingComma(bytes) || DecoderFuzzTests.containsInnerByteOrderMark(bytes) {
+                    continue
+                }
                 expected = Self.reference(object)
             } catch {
                 if bytes.prefix(4).contains(0) || String(describing: error).contains("not representable") { continue }
@@ -58,7 +64,11 @@ import Testing
             }
             if !expected.contains(ours) {
                 failures += 1
-                if failures <= 5 { Issue.record("expected \(expected), got \(ours) for \(String(decoding: bytes, as: UTF8.self).debugDescription)") }
+                if failures <= 5 {
+                    Issue.record(
+                        "expected \(expected), got \(ours) for \(String(decoding: bytes, as: UTF8.self).debugDescription)"
+                    )
+                }
             }
         }
         #expect(failures == 0)
