@@ -23,6 +23,12 @@
 /// - string limits count UTF-8 bytes after unescaping; `country`, `device`, `lang`, `event_id` may be empty;
 /// - `tags: []` is accepted and means "no tags" (not "use the catalog");
 /// - unknown fields are ignored, but their values must be valid JSON.
+///
+/// Where we differ from Foundation's `JSONSerialization` (deliberately; the fuzz tests pin each one): trailing
+/// commas (`{"a":1,}`) are `invalid_json` here (RFC 8259) while Foundation on Linux accepts them; a U+FEFF at the
+/// start of a string or key is kept as sent, Foundation drops it; numbers beyond `Double` (`1e999`) are valid JSON
+/// here (for `ts` they are not integers: `invalid_field:ts`), Foundation rejects the document; depth is capped at
+/// 64, Foundation's at 512; UTF-16/32 input is not sniffed.
 public struct InteractionDecoder: Sendable {
     /// The earliest accepted event time: 2000-01-01T00:00:00Z.
     public static let minimumTimestampMs: Int64 = 946_684_800_000
