@@ -28,10 +28,36 @@ struct BenchDecode: ParsableCommand {
         }
         let generation = ContinuousClock.now - start
         let seconds = Double(generation.components.seconds) + Double(generation.components.attoseconds) * 1e-18
-        print("generated \(events) events in \(seconds.formatted(.number.precision(.fractionLength(2)))) s "
-            + "(\(Int(Double(events) / seconds / 1_000))k events/s)")
+        print(
+            "materialised \(events) events as arrays in \(seconds.formatted(.number.precision(.fractionLength(2)))) s "
+                + "(\(Int(Double(events) / seconds / 1_000))k events/s)"
+        )
+        // Generation alone, into reused buffers (as the load generator does).
+        var replay = SyntheticTraffic(options: .init(users: users, seed: seed))
+        var value: [UInt8] = []
+        var key: [UInt8] = []
+        value.reserveCapacity(512)
+        key.reserveCapacity(32)
+        var generatedBytes = 0
+        let reuseStart = ContinuousClock.now
+        for _ in 0..<events {
+            value.removeAll(keepingCapacity: true)
+            key.removeAll(keepingCapacity: true)
+            replay.appendEvent(value: &value, key: &key)
+            generatedBytes &+= value.count
+        }
+        let reuse = ContinuousClock.now - reuseStart
+        let reuseSeconds = Double(reuse.components.seconds) + Double(reuse.components.attoseconds) * 1e-18
+        print(
+            "generator alone (reused buffers): \(Int(Double(events) / reuseSeconds / 1_000))k events/s, "
+                + "\(generatedBytes / max(events, 1)) bytes average"
+        )
         let report = DecodeBenchmark.run(
-            events: values, nowMs: traffic.currentEventTimeMs, rounds: rounds, foundationLimit: foundationEvents)
+            events: values,
+            nowMs: traffic.currentEventTimeMs,
+            rounds: rounds,
+            foundationLimit: foundationEvents
+        )
         print(report)
     }
 }

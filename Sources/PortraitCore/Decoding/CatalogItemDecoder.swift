@@ -6,6 +6,8 @@
 /// Kafka value and never reaches this decoder; the JSON text `null` is `not_object`.
 public struct CatalogItemDecoder: Sendable {
     public var maxValueBytes: Int
+    /// Whether short ASCII strings may be built inline (`SmallASCIIString.isAvailable`, checked once).
+    let fastSmallStrings = SmallASCIIString.isAvailable
 
     public init(maxValueBytes: Int = 65_536) {
         self.maxValueBytes = maxValueBytes
@@ -15,7 +17,11 @@ public struct CatalogItemDecoder: Sendable {
     public func decode(_ bytes: UnsafeRawBufferPointer) -> Decoded<CatalogItem> {
         guard bytes.count <= maxValueBytes else { return .rejected(RejectReason(.tooLarge)) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .rejected(RejectReason(.invalidJSON)) }
-        var scanner = JSONScanner(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        var scanner = JSONScanner(
+            base: base.assumingMemoryBound(to: UInt8.self),
+            count: bytes.count,
+            fastSmallStrings: fastSmallStrings
+        )
         var fields = CatalogItemFields()
         switch scanner.scanDocument(into: &fields) {
         case .invalidJSON: return .rejected(RejectReason(.invalidJSON))
@@ -37,43 +43,55 @@ public struct CatalogItemDecoder: Sendable {
 
 /// The catalog fields seen so far while scanning one document.
 struct CatalogItemFields: JSONObjectReader {
-    var itemId: FieldSlot<String> = .absent
-    var tags: FieldSlot<[String]> = .absent
-    var authorId: FieldSlot<String> = .absent
-    var createdTs: FieldSlot<Int64> = .absent
-    var durationMs: FieldSlot<Int64> = .absent
+    /// Field numbers, in precedence order.
+    enum Bit {
+        static let itemId = 0, tags = 1, authorId = 2, createdTs = 3, durationMs = 4
+    }
+
+    static let names = ["item_id", "tags", "author_id", "created_ts", "duration_ms"]
+
+    var failures = FieldFailures()
+    var itemId: String?
+    var tags: [String]?
+    var authorId: String?
+    var createdTs: Int64?
+    var durationMs: Int64?
 
     mutating func read(_ key: KnownKey, from scanner: inout JSONScanner) throws(JSONSyntaxError) {
         switch key {
-        case .itemId: itemId = try scanner.readString(bytes: 1...256)
-        case .tags: tags = try scanner.readTags()
-        case .authorId: authorId = try scanner.readString(bytes: 1...256)
-        case .createdTs: createdTs = try scanner.readInteger()
+        case .itemId: failures.record(try scanner.readString(minBytes: 1, into: &itemId), bit: Bit.itemId)
+        case .tags: failures.record(try scanner.readTags(into: &tags), bit: Bit.tags)
+        case .authorId: failures.record(try scanner.readString(minBytes: 1, into: &authorId), bit: Bit.authorId)
+        case .createdTs:
+            // Any integer is a creation time; one beyond Int64 is simply invalid.
+            let outcome = try scanner.readInteger(into: &createdTs)
+            failures.record(outcome == .outOfRange ? .invalid : outcome, bit: Bit.createdTs)
         case .durationMs:
-            durationMs = try scanner.readInteger()
-            if let value = durationMs.value, value <= 0 { durationMs = .invalid }
+            var outcome = try scanner.readInteger(into: &durationMs)
+            if outcome == .outOfRange { outcome = .invalid }
+            if let value = durationMs, value <= 0 {
+                durationMs = nil
+                outcome = .invalid
+            }
+            failures.record(outcome, bit: Bit.durationMs)
         default: try scanner.skipValue(depth: 2)
         }
     }
 
-    func validated() -> Decoded<CatalogItem> {
-        let itemId: String
-        switch self.itemId {
-        case .value(let value): itemId = value
-        case .absent: return .rejected(RejectReason(.missingField, field: "item_id"))
-        case .invalid, .outOfRange: return .rejected(RejectReason(.invalidField, field: "item_id"))
+    mutating func validated() -> Decoded<CatalogItem> {
+        if let failure = failures.firstFailure(missing: itemId == nil ? 1 << Bit.itemId : 0) {
+            let kind: RejectReason.Kind = failure.kind == .absent ? .missingField : .invalidField
+            return .rejected(RejectReason(kind, field: Self.names[failure.bit]))
         }
-        if tags.isBad { return .rejected(RejectReason(.invalidField, field: "tags")) }
-        if authorId.isBad { return .rejected(RejectReason(.invalidField, field: "author_id")) }
-        if createdTs.isBad { return .rejected(RejectReason(.invalidField, field: "created_ts")) }
-        if durationMs.isBad { return .rejected(RejectReason(.invalidField, field: "duration_ms")) }
+        guard let itemId = itemId.take() else { return .rejected(RejectReason(.invalidJSON)) }
         return .accepted(
             CatalogItem(
                 itemId: itemId,
-                tags: tags.value ?? [],
-                authorId: authorId.value,
-                createdTs: createdTs.value,
-                durationMs: durationMs.value
-            ))
+                tags: tags.take() ?? [],
+                authorId: authorId.take(),
+                createdTs: createdTs,
+                durationMs: durationMs
+            )
+        )
     }
 }

@@ -37,9 +37,20 @@ extension JSONScanner {
     private mutating func scanMembers<Reader: JSONObjectReader>(into reader: inout Reader) throws(JSONSyntaxError) {
         while true {
             guard current == UInt8(ascii: "\"") else { throw JSONSyntaxError() }
-            let keyToken = try scanString()
-            let key = withDecodedBytes(keyToken, limit: KnownKey.maxLength) { bytes, count in
-                bytes.map { KnownKey.identify($0, count: count) } ?? .unknown
+            let key: KnownKey
+            if index &+ 17 <= end,
+                let match = KnownKey.fastMatch(
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 1).loadUnaligned(as: UInt64.self)),
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 9).loadUnaligned(as: UInt64.self))
+                )
+            {
+                key = match.key
+                index &+= 1 &+ match.length
+            } else {
+                let keyToken = try scanString()
+                key = withDecodedBytes(keyToken, limit: KnownKey.maxLength) { bytes, count in
+                    bytes.map { KnownKey.identify($0, count: count) } ?? .unknown
+                }
             }
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
@@ -58,13 +69,24 @@ extension JSONScanner {
         }
     }
 
-    /// A string of `bytes` UTF-8 bytes after unescaping; `null` is absent; anything else invalid.
+    /// The longest string value (UTF-8 bytes after unescaping) of any field (CONTRACT §2).
+    static let maxStringBytes = 256
+
+    /// A string of `minBytes`…256 UTF-8 bytes after unescaping; `null` is absent; anything else invalid.
     @inline(__always)
-    mutating func readString(bytes: ClosedRange<Int>) throws(JSONSyntaxError) -> FieldSlot<String> {
+    mutating func readString(
+        minBytes: Int,
+        into value: inout String?
+    ) throws(JSONSyntaxError)
+        -> FieldOutcome
+    {
+        value = nil
         switch current {
         case UInt8(ascii: "\""):
             let token = try scanString()
-            return bytes.contains(token.decodedCount) ? .value(makeString(token)) : .invalid
+            guard token.decodedCount >= minBytes && token.decodedCount <= Self.maxStringBytes else { return .invalid }
+            value = makeString(token)
+            return .present
         case UInt8(ascii: "n"):
             try scanLiteral("null")
             return .absent
@@ -77,12 +99,15 @@ extension JSONScanner {
     /// An integer lexeme that fits `Int64`; one that does not is `outOfRange`; fractions, exponents and
     /// other types are invalid; `null` is absent.
     @inline(__always)
-    mutating func readInteger() throws(JSONSyntaxError) -> FieldSlot<Int64> {
+    mutating func readInteger(into value: inout Int64?) throws(JSONSyntaxError) -> FieldOutcome {
+        value = nil
         switch current {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let number = try scanNumber()
             guard number.isInteger else { return .invalid }
-            return number.overflow ? .outOfRange : .value(number.value)
+            guard !number.overflow else { return .outOfRange }
+            value = number.value
+            return .present
         case UInt8(ascii: "n"):
             try scanLiteral("null")
             return .absent
@@ -94,14 +119,25 @@ extension JSONScanner {
 
     /// An event type name; a string that names none is `outOfRange` (`unknown_type`).
     @inline(__always)
-    mutating func readEventType() throws(JSONSyntaxError) -> FieldSlot<EventType> {
+    mutating func readEventType(into value: inout EventType?) throws(JSONSyntaxError) -> FieldOutcome {
+        value = nil
         switch current {
         case UInt8(ascii: "\""):
+            if index &+ 17 <= end,
+                let match = Self.fastEventType(
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 1).loadUnaligned(as: UInt64.self)),
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 9).loadUnaligned(as: UInt64.self))
+                )
+            {
+                value = match.type
+                index &+= 1 &+ match.length
+                return .present
+            }
             let token = try scanString()
-            let type = withDecodedBytes(token, limit: 14) { bytes, count in
+            value = withDecodedBytes(token, limit: 14) { bytes, count in
                 bytes.flatMap { Self.eventType($0, count: count) }
             }
-            return type.map { .value($0) } ?? .outOfRange
+            return value == nil ? .outOfRange : .present
         case UInt8(ascii: "n"):
             try scanLiteral("null")
             return .absent
@@ -109,6 +145,28 @@ extension JSONScanner {
             try skipValue(depth: 2)
             return .invalid
         }
+    }
+
+    /// Recognises a plainly written type name with its closing quote from the 16 bytes after the opening quote
+    /// (as `KnownKey.fastMatch` does for keys); escaped spellings go through the general path.
+    @inline(__always)
+    static func fastEventType(_ w0: UInt64, _ w1: UInt64) -> (type: EventType, length: Int)? {
+        switch UInt8(truncatingIfNeeded: w0) {
+        case UInt8(ascii: "v"): if w0 & 0xFF_FFFF_FFFF == 0x22_7765_6976 { return (.view, 5) }  // view"
+        case UInt8(ascii: "l"): if w0 & 0xFF_FFFF_FFFF == 0x22_656B_696C { return (.like, 5) }  // like"
+        case UInt8(ascii: "s"):
+            if w0 & 0xFF_FFFF_FFFF == 0x22_7069_6B73 { return (.skip, 5) }  // skip"
+            if w0 & 0xFFFF_FFFF_FFFF == 0x2265_7261_6873 { return (.share, 6) }  // share"
+        case UInt8(ascii: "c"): if w0 == 0x2274_6E65_6D6D_6F63 { return (.comment, 8) }  // comment"
+        case UInt8(ascii: "f"): if w0 & 0xFF_FFFF_FFFF_FFFF == 0x22_776F_6C6C_6F66 { return (.follow, 7) }  // follow"
+        case UInt8(ascii: "n"):
+            // not_interested"
+            if w0 == 0x6574_6E69_5F74_6F6E, w1 & 0xFF_FFFF_FFFF_FFFF == 0x22_6465_7473_6572 {
+                return (.notInterested, 15)
+            }
+        default: break
+        }
+        return nil
     }
 
     @inline(__always)
@@ -131,7 +189,8 @@ extension JSONScanner {
 
     /// An array of at most 64 strings of 1–256 bytes each. Strings are built only while the array is
     /// still valid, so a bad array costs validation only and memory stays bounded.
-    mutating func readTags() throws(JSONSyntaxError) -> FieldSlot<[String]> {
+    mutating func readTags(into value: inout [String]?) throws(JSONSyntaxError) -> FieldOutcome {
+        value = nil
         switch current {
         case UInt8(ascii: "["): break
         case UInt8(ascii: "n"):
@@ -145,7 +204,8 @@ extension JSONScanner {
         skipWhitespace()
         if current == UInt8(ascii: "]") {
             index += 1
-            return .value([])
+            value = []
+            return .present
         }
         var tags: [String] = []
         var valid = true
@@ -154,7 +214,9 @@ extension JSONScanner {
             count += 1
             if current == UInt8(ascii: "\"") {
                 let token = try scanString()
-                if valid && count <= Self.maxTags && (1...256).contains(token.decodedCount) {
+                if valid && count <= Self.maxTags && token.decodedCount >= 1
+                    && token.decodedCount <= Self.maxStringBytes
+                {
                     if tags.isEmpty { tags.reserveCapacity(4) }
                     tags.append(makeString(token))
                 } else {
@@ -171,7 +233,9 @@ extension JSONScanner {
                 skipWhitespace()
             case UInt8(ascii: "]"):
                 index += 1
-                return valid ? .value(tags) : .invalid
+                guard valid else { return .invalid }
+                value = tags
+                return .present
             default: throw JSONSyntaxError()
             }
         }

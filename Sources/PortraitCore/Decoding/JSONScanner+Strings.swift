@@ -7,37 +7,71 @@ extension JSONScanner {
         /// UTF-8 bytes after unescaping: what the contract's length limits count.
         var decodedCount: Int
         var hasEscapes: Bool
+        /// Every byte is ASCII (no multi-byte scalar and no escape).
+        var isASCII: Bool
     }
 
     /// Validates and consumes a string; `current` must be the opening quote.
     @inline(__always)
     mutating func scanString() throws(JSONSyntaxError) -> StringToken {
-        index += 1
-        let start = index
+        let start = index + 1
+        var position = start
         var saved = 0  // raw bytes minus decoded bytes, from escapes
         var hasEscapes = false
+        var isASCII = true
         while true {
-            // Plain ASCII: the common case, one comparison chain per byte.
-            while index < end {
-                let byte = base[index]
-                guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
-                index += 1
-            }
-            guard index < end else { throw JSONSyntaxError() }
-            let byte = base[index]
+            // Plain ASCII, eight bytes at a time, then byte by byte up to the next special byte.
+            position = skipPlainASCII(from: position)
+            guard position < end else { throw JSONSyntaxError() }
+            let byte = base[position]
             if byte == UInt8(ascii: "\"") { break }
+            index = position
             if byte == UInt8(ascii: "\\") {
                 hasEscapes = true
                 saved += try scanEscape()
             } else if byte < 0x20 {
                 throw JSONSyntaxError()
             } else {
+                isASCII = false
                 try scanMultibyteScalar(lead: byte)
             }
+            position = index
         }
-        let token = StringToken(start: start, end: index, decodedCount: index - start - saved, hasEscapes: hasEscapes)
-        index += 1
-        return token
+        index = position + 1
+        return StringToken(
+            start: start,
+            end: position,
+            decodedCount: position - start - saved,
+            hasEscapes: hasEscapes,
+            isASCII: isASCII && !hasEscapes
+        )
+    }
+
+    /// The first position at or after `position` holding a quote, a backslash, a control or a non-ASCII byte
+    /// (or `end`). Words of eight bytes are tested at once with the classic "has zero byte" bit tricks; the
+    /// lowest flagged byte is exact, so its position is the answer.
+    @inline(__always)
+    func skipPlainASCII(from position: Int) -> Int {
+        var position = position
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while position &+ 8 <= end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let special =
+                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                | word
+            let flagged = special & highs
+            if flagged != 0 { return position &+ flagged.trailingZeroBitCount >> 3 }
+            position &+= 8
+        }
+        while position < end {
+            let byte = base[position]
+            if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+            position &+= 1
+        }
+        return position
     }
 
     /// Validates one escape at `index` (the backslash) and returns how many bytes shorter its decoding is.
@@ -194,10 +228,19 @@ extension JSONScanner {
 
     /// The `String` a validated token stands for. Without escapes it is built straight from the input
     /// bytes; strings of at most 15 UTF-8 bytes are stored inline by Swift and allocate nothing.
+    @inline(__always)
     func makeString(_ token: StringToken) -> String {
+        if token.isASCII && token.decodedCount <= SmallASCIIString.capacity && fastSmallStrings {
+            if token.start &+ 16 <= end {
+                return SmallASCIIString.make(readable16: base + token.start, count: token.decodedCount)
+            }
+            return SmallASCIIString.make(base + token.start, count: token.decodedCount)
+        }
         if !token.hasEscapes {
-            return String(decoding: UnsafeBufferPointer(start: base + token.start, count: token.end - token.start),
-                          as: UTF8.self)
+            return String(
+                decoding: UnsafeBufferPointer(start: base + token.start, count: token.end - token.start),
+                as: UTF8.self
+            )
         }
         return String(unsafeUninitializedCapacity: token.decodedCount) { buffer in
             guard let output = buffer.baseAddress else { return 0 }

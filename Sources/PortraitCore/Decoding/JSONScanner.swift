@@ -13,10 +13,13 @@ struct JSONScanner {
     let base: UnsafePointer<UInt8>
     let end: Int
     var index: Int = 0
+    /// Build short ASCII strings inline (`SmallASCIIString`); decided once by the decoder.
+    let fastSmallStrings: Bool
 
-    init(base: UnsafePointer<UInt8>, count: Int) {
+    init(base: UnsafePointer<UInt8>, count: Int, fastSmallStrings: Bool) {
         self.base = base
         self.end = count
+        self.fastSmallStrings = fastSmallStrings
     }
 
     /// The byte at `index`, or 0 at the end (0 is never valid where the scanner peeks, so it reads as an error).
@@ -25,12 +28,16 @@ struct JSONScanner {
 
     @inline(__always)
     mutating func skipWhitespace() {
-        while index < end {
-            switch base[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index += 1
-            default: return
+        var position = index
+        while position < end {
+            switch base[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position &+= 1
+            default:
+                index = position
+                return
             }
         }
+        index = position
     }
 
     /// Consumes `byte` or fails.
@@ -126,28 +133,37 @@ struct JSONScanner {
 
     /// Validates and consumes one number per the JSON grammar `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
     mutating func scanNumber() throws(JSONSyntaxError) -> NumberToken {
+        var position = index
         var negative = false
-        if current == UInt8(ascii: "-") {
+        if position < end && base[position] == UInt8(ascii: "-") {
             negative = true
-            index += 1
+            position &+= 1
         }
-        let first = current &- UInt8(ascii: "0")
-        guard first < 10 else { throw JSONSyntaxError() }
+        guard position < end, base[position] &- UInt8(ascii: "0") < 10 else { throw JSONSyntaxError() }
         var magnitude: UInt64 = 0
         var overflow = false
-        if first == 0 {
-            index += 1
+        if base[position] == UInt8(ascii: "0") {
+            position &+= 1
         } else {
-            while index < end {
-                let digit = base[index] &- UInt8(ascii: "0")
+            // Up to 18 digits cannot overflow; beyond that, check every step.
+            let fastEnd = min(end, position &+ 18)
+            while position < fastEnd {
+                let digit = base[position] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                magnitude = magnitude &* 10 &+ UInt64(digit)
+                position &+= 1
+            }
+            while position < end {
+                let digit = base[position] &- UInt8(ascii: "0")
                 guard digit < 10 else { break }
                 let (times10, overflowA) = magnitude.multipliedReportingOverflow(by: 10)
                 let (sum, overflowB) = times10.addingReportingOverflow(UInt64(digit))
                 overflow = overflow || overflowA || overflowB
                 magnitude = sum
-                index += 1
+                position &+= 1
             }
         }
+        index = position
         var isInteger = true
         if current == UInt8(ascii: ".") {
             isInteger = false

@@ -112,108 +112,129 @@ extension SyntheticTraffic {
         )
     }
 
+    /// The largest event the writer produces, with room to spare (tags are at most four short names).
+    static let maxEventBytes = 1_024
+
     func write(_ draft: Draft, to value: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxEventBytes) { scratch in
+            var out = ByteWriter(scratch)
+            tagBytes.withUnsafeBufferPointer { tags in
+                write(draft, tags: tags.baseAddress!, to: &out)
+            }
+            value.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress, count: out.count))
+        }
+    }
+
+    private func write(_ draft: Draft, tags: UnsafePointer<UInt8>, to value: inout ByteWriter) {
         var writer = ObjectWriter(pretty: draft.pretty)
         writer.open(&value)
         switch draft.layout {
         case 0:
             writeIdentity(draft, &writer, &value)
-            writeMedia(draft, &writer, &value)
+            writeMedia(draft, tags, &writer, &value)
             writeContext(draft, &writer, &value)
             writeExtras(draft, &writer, &value)
         case 1:
             writeContext(draft, &writer, &value)
             writeIdentity(draft, &writer, &value)
-            writeMedia(draft, &writer, &value)
+            writeMedia(draft, tags, &writer, &value)
             writeExtras(draft, &writer, &value)
         default:
             writeExtras(draft, &writer, &value)
-            writeMedia(draft, &writer, &value)
+            writeMedia(draft, tags, &writer, &value)
             writeIdentity(draft, &writer, &value)
             writeContext(draft, &writer, &value)
         }
         writer.close(&value)
     }
 
-    private func writeIdentity(_ draft: Draft, _ writer: inout ObjectWriter, _ value: inout [UInt8]) {
+    private func writeIdentity(_ draft: Draft, _ writer: inout ObjectWriter, _ value: inout ByteWriter) {
         writer.key("user_id", &value)
         // An occasional escaped spelling of the same id exercises the decoder's unescaping.
-        Self.append(draft.escapeUserId ? "\"\\u0075" : "\"u", to: &value)
-        Self.appendDecimal(Int64(draft.user), to: &value)
-        value.append(UInt8(ascii: "\""))
+        value.text(draft.escapeUserId ? "\"\\u0075" : "\"u")
+        value.decimal(Int64(draft.user))
+        value.byte(UInt8(ascii: "\""))
         writer.key("item_id", &value)
-        Self.append("\"v", to: &value)
-        Self.appendDecimal(Int64(draft.item), to: &value)
-        value.append(UInt8(ascii: "\""))
+        value.text("\"v")
+        value.decimal(Int64(draft.item))
+        value.byte(UInt8(ascii: "\""))
         writer.key("type", &value)
         switch draft.type {
-        case .view: Self.append("\"view\"", to: &value)
-        case .like: Self.append("\"like\"", to: &value)
-        case .comment: Self.append("\"comment\"", to: &value)
-        case .share: Self.append("\"share\"", to: &value)
-        case .follow: Self.append("\"follow\"", to: &value)
-        case .skip: Self.append("\"skip\"", to: &value)
-        case .notInterested: Self.append("\"not_interested\"", to: &value)
+        case .view: value.text("\"view\"")
+        case .like: value.text("\"like\"")
+        case .comment: value.text("\"comment\"")
+        case .share: value.text("\"share\"")
+        case .follow: value.text("\"follow\"")
+        case .skip: value.text("\"skip\"")
+        case .notInterested: value.text("\"not_interested\"")
         }
         writer.key("ts", &value)
-        Self.appendDecimal(draft.ts, to: &value)
+        value.decimal(draft.ts)
     }
 
-    private func writeMedia(_ draft: Draft, _ writer: inout ObjectWriter, _ value: inout [UInt8]) {
+    private func writeMedia(
+        _ draft: Draft,
+        _ tagNames: UnsafePointer<UInt8>,
+        _ writer: inout ObjectWriter,
+        _ value: inout ByteWriter
+    ) {
         if let watchMs = draft.watchMs {
             writer.key("watch_ms", &value)
-            Self.appendDecimal(watchMs, to: &value)
+            value.decimal(watchMs)
         }
         if draft.includeDuration {
             writer.key("duration_ms", &value)
-            Self.appendDecimal(Int64(itemDuration[draft.item]), to: &value)
+            value.decimal(Int64(itemDuration[draft.item]))
         }
         if draft.includeTags {
             writer.key("tags", &value)
-            value.append(UInt8(ascii: "["))
+            value.byte(UInt8(ascii: "["))
             for slot in 0..<4 {
                 let tag = itemTags[draft.item * 4 + slot]
                 if tag < 0 { break }
-                if slot > 0 { Self.append(draft.pretty ? ", " : ",", to: &value) }
-                appendQuotedTag(Int(tag), to: &value)
+                if slot > 0 { value.text(draft.pretty ? ", " : ",") }
+                let start = Int(tagOffsets[Int(tag)])
+                value.byte(UInt8(ascii: "\""))
+                value.bytes(tagNames + start, count: Int(tagOffsets[Int(tag) + 1]) - start)
+                value.byte(UInt8(ascii: "\""))
             }
-            value.append(UInt8(ascii: "]"))
+            value.byte(UInt8(ascii: "]"))
         }
         if draft.includeAuthor {
             writer.key("author_id", &value)
-            Self.append("\"a", to: &value)
-            Self.appendDecimal(Int64(itemAuthor[draft.item]), to: &value)
-            value.append(UInt8(ascii: "\""))
+            value.text("\"a")
+            value.decimal(Int64(itemAuthor[draft.item]))
+            value.byte(UInt8(ascii: "\""))
         }
     }
 
-    private func writeContext(_ draft: Draft, _ writer: inout ObjectWriter, _ value: inout [UInt8]) {
+    private func writeContext(_ draft: Draft, _ writer: inout ObjectWriter, _ value: inout ByteWriter) {
         let profile = Self.contextIndex(user: draft.user, seed: options.seed)
-        let country = profile % Self.countries.count
+        let country = profile % Self.countryCount
         if draft.includeCountry {
             writer.key("country", &value)
-            Self.append(Self.countries[country], to: &value)
+            value.text(Self.country(country))
         }
         if draft.includeDevice {
             writer.key("device", &value)
-            Self.append(Self.devices[(profile / 16) % Self.devices.count], to: &value)
+            value.text(Self.device(profile / 16))
         }
         if draft.includeLang {
             writer.key("lang", &value)
-            Self.append(Self.languages[country], to: &value)
+            value.text(Self.language(country))
         }
     }
 
-    private func writeExtras(_ draft: Draft, _ writer: inout ObjectWriter, _ value: inout [UInt8]) {
+    private func writeExtras(_ draft: Draft, _ writer: inout ObjectWriter, _ value: inout ByteWriter) {
         if draft.includeEventId {
             writer.key("event_id", &value)
-            Self.append("\"e-", to: &value)
-            Self.appendDecimal(Int64(draft.sequence), to: &value)
-            value.append(UInt8(ascii: "\""))
+            value.text("\"e-")
+            value.decimal(Int64(draft.sequence))
+            value.byte(UInt8(ascii: "\""))
         }
         if draft.includeUnknown {
             writer.key("client", &value)
-            Self.append("{\"app\":\"4.2.1\",\"ab\":[7,-1.5e3,true,null],\"note\":\"caf\\u00e9 \\ud83c\\udfb5\"}", to: &value)
+            value.text("{\"app\":\"4.2.1\",\"ab\":[7,-1.5e3,true,null],\"note\":\"caf\\u00e9 \\ud83c\\udfb5\"}")
         }
     }
 
@@ -222,13 +243,44 @@ extension SyntheticTraffic {
         return Int(truncatingIfNeeded: mixer.next() >> 8)
     }
 
-    static let countries: [StaticString] = [
-        "\"US\"", "\"BR\"", "\"IN\"", "\"ID\"", "\"MX\"", "\"DE\"", "\"JP\"", "\"GB\"", "\"FR\"", "\"TR\"",
-    ]
-    static let languages: [StaticString] = [
-        "\"en\"", "\"pt\"", "\"hi\"", "\"id\"", "\"es\"", "\"de\"", "\"ja\"", "\"en\"", "\"fr\"", "\"tr\"",
-    ]
-    static let devices: [StaticString] = ["\"android\"", "\"ios\"", "\"web\"", "\"android\""]
+    static let countryCount = 10
+
+    static func country(_ index: Int) -> StaticString {
+        switch index {
+        case 0: "\"US\""
+        case 1: "\"BR\""
+        case 2: "\"IN\""
+        case 3: "\"ID\""
+        case 4: "\"MX\""
+        case 5: "\"DE\""
+        case 6: "\"JP\""
+        case 7: "\"GB\""
+        case 8: "\"FR\""
+        default: "\"TR\""
+        }
+    }
+
+    static func language(_ country: Int) -> StaticString {
+        switch country {
+        case 0, 7: "\"en\""
+        case 1: "\"pt\""
+        case 2: "\"hi\""
+        case 3: "\"id\""
+        case 4: "\"es\""
+        case 5: "\"de\""
+        case 6: "\"ja\""
+        case 8: "\"fr\""
+        default: "\"tr\""
+        }
+    }
+
+    static func device(_ index: Int) -> StaticString {
+        switch index & 3 {
+        case 1: "\"ios\""
+        case 2: "\"web\""
+        default: "\"android\""
+        }
+    }
 }
 
 /// Writes the separators and keys of one JSON object, compact or with spaces.
@@ -236,19 +288,20 @@ struct ObjectWriter {
     let pretty: Bool
     var first = true
 
-    func open(_ value: inout [UInt8]) {
-        SyntheticTraffic.append(pretty ? "{ " : "{", to: &value)
+    func open(_ value: inout ByteWriter) {
+        value.text(pretty ? "{ " : "{")
     }
 
-    mutating func key(_ name: StaticString, _ value: inout [UInt8]) {
-        if !first { SyntheticTraffic.append(pretty ? ", " : ",", to: &value) }
+    @inline(__always)
+    mutating func key(_ name: StaticString, _ value: inout ByteWriter) {
+        if !first { value.text(pretty ? ", " : ",") }
         first = false
-        value.append(UInt8(ascii: "\""))
-        SyntheticTraffic.append(name, to: &value)
-        SyntheticTraffic.append(pretty ? "\": " : "\":", to: &value)
+        value.byte(UInt8(ascii: "\""))
+        value.text(name)
+        value.text(pretty ? "\": " : "\":")
     }
 
-    func close(_ value: inout [UInt8]) {
-        SyntheticTraffic.append(pretty ? " }" : "}", to: &value)
+    func close(_ value: inout ByteWriter) {
+        value.text(pretty ? " }" : "}")
     }
 }

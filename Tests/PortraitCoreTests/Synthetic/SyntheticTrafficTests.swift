@@ -83,6 +83,21 @@ import Testing
         #expect(abs(Double(top) / 50_000 - traffic.activityShare(ofUser: 0)) < 0.01)
     }
 
+    @Test(arguments: [(7, 1.0), (50, 1.2), (1_000, 0.8)])
+    func zipfSamplesFollowTheirProbabilities(count: Int, exponent: Double) {
+        let zipf = ZipfDistribution(count: count, exponent: exponent)
+        var rng = SplitMix64(seed: 99)
+        var hits = [Int](repeating: 0, count: count)
+        let draws = 400_000
+        for _ in 0..<draws { hits[zipf.sample(using: &rng)] += 1 }
+        let distance =
+            (0..<count).reduce(0.0) { $0 + abs(Double(hits[$1]) / Double(draws) - zipf.probability(of: $1)) } / 2
+        #expect(distance < 0.02, "total variation distance \(distance)")
+        #expect(abs(Double(hits[0]) / Double(draws) - zipf.probability(of: 0)) < 0.005)
+        #expect(hits[0] > hits[count - 1])
+        #expect(abs((0..<count).reduce(0.0) { $0 + zipf.probability(of: $1) } - 1) < 1e-9)
+    }
+
     @Test func catalogRecordsMatchCatalogItems() throws {
         let traffic = SyntheticTraffic(options: Self.small)
         for index in [0, 1, 17, 1_999] {
@@ -90,7 +105,8 @@ import Testing
             #expect((1...4).contains(item.tags.count))
             #expect(Set(item.tags).count == item.tags.count)
             let object = try #require(
-                try JSONSerialization.jsonObject(with: Data(traffic.catalogRecord(item: index))) as? [String: Any])
+                try JSONSerialization.jsonObject(with: Data(traffic.catalogRecord(item: index))) as? [String: Any]
+            )
             #expect(object["item_id"] as? String == item.itemId)
             #expect(object["tags"] as? [String] == item.tags)
             #expect(object["author_id"] as? String == item.authorId)
