@@ -17,6 +17,7 @@ final class Shard: @unchecked Sendable {
     let budget: MemoryBudget
 
     var store = ProfileStore()
+    private var symbolCache = SymbolCache()
     private var pendingTokens: [UInt64] = []
     private var timer: (any DispatchSourceTimer)?
     var profileBytes = 0
@@ -79,7 +80,9 @@ final class Shard: @unchecked Sendable {
             store[slot].recordApplied(positioned.position)
             accepted.append((offset, slot))
         }
-        let resolved = catalog.resolve(part, accepted: accepted)
+        let cached = symbolCache.lookup(part, accepted: accepted)
+        let resolved = catalog.resolve(part, accepted: accepted, cached: cached)
+        symbolCache.learn(resolved.learned)
         var applied = [Int](repeating: 0, count: EventType.allCases.count)
         for event in resolved.events {
             let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
