@@ -84,8 +84,20 @@ enum EngineBenchmark {
         let cpuBefore = cpuSeconds()
         let start = ContinuousClock.now
         for (token, batch) in batches.enumerated() { engine.submit(batch, token: UInt64(token)) }
+        while engine.statistics().inFlightPerShard.contains(where: { $0 > 0 }) {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        let appliedWall = seconds(ContinuousClock.now - start)
+        let appliedCPU = cpuSeconds() - cpuBefore
+        let appliedRecords = sink.counts.withLock { $0.emissions }
         await engine.flush(partitions: nil)
         let wall = seconds(ContinuousClock.now - start)
+        let records = sink.counts.withLock { $0.emissions }
+        let flushCPU = cpuSeconds() - cpuBefore - appliedCPU
+        print("    \(shards) shard(s): all applied after \(String(format: "%.2f", appliedWall)) s "
+            + "(\(String(format: "%.2f", appliedCPU)) CPU-s, \(appliedRecords) records rendered by timer rounds so far); "
+            + "final flush rendered \(records - appliedRecords) records in \(String(format: "%.2f", flushCPU)) CPU-s "
+            + "(\(String(format: "%.1f", flushCPU * 1e6 / Double(max(records - appliedRecords, 1)))) µs/record)")
         let run = Run(
             events: batches.reduce(0) { $0 + $1.count }, wallSeconds: wall, cpuSeconds: cpuSeconds() - cpuBefore,
             statistics: engine.statistics(), rssDeltaBytes: 0, sink: sink)
