@@ -242,6 +242,8 @@ struct YAMLConfigurationScan {
                 flatten(value, prefix: prefix.isEmpty ? name : "\(prefix).\(name)")
             }
         } else if let scalar = node.scalar {
+            // `kafka:` with nothing under it (only comments) is a null scalar, not a property.
+            guard !prefix.isEmpty, scalar.tag != Tag(.null) || !scalar.string.isEmpty else { return }
             kafka[prefix] = scalar.string
         } else if let sequence = node.sequence {
             kafka[prefix] = sequence.compactMap { $0.scalar?.string }.joined(separator: ",")

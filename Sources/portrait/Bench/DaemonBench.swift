@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PortraitCore
 import PortraitKafka
+import PortraitService
 import Synchronization
 
 /// Shared pieces of the daemon benchmarks: a `portraitd` child process, synthetic preload, metrics scraping.
@@ -89,8 +90,7 @@ enum DaemonBench {
     }
 
     static func get(port: Int, path: String) -> String? {
-        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)"), let data = try? Data(contentsOf: url) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        LoopbackHTTP.get(port: port, path: path)?.body
     }
 
     /// Samples `name{labels}` (sum over label sets when `labels` is nil) from Prometheus text.
