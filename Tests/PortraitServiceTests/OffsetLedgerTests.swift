@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import PortraitService
@@ -50,7 +51,8 @@ import Testing
     }
 }
 
-private final class Counter: @unchecked Sendable {
-    var value = 0
-    func increment() { value += 1 }
+private final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func increment() { count.add(1, ordering: .relaxed) }
 }

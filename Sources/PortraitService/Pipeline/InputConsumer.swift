@@ -283,9 +283,13 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
 
     /// Flushes the engine and waits until every consumed offset of `partitions` (all when `nil`) is processed.
     /// Returns whether that happened within the drain timeout.
+    ///
+    /// The flush cuts a full round in every shard (not only the revoked partitions' users): a round reports
+    /// its input tokens only when no dirty user is left, and a full round is what lets the revoked
+    /// partitions' batches complete now rather than at the next timer tick.
     @discardableResult
     func drain(_ partitions: Set<Int32>?) -> Bool {
-        blockingAwait { await self.engine.flush(partitions: partitions) }
+        blockingAwait { await self.engine.flush(partitions: nil) }
         let deadline = ContinuousClock.now + settings.drainTimeout
         while !ledger.isDrained(partitions) {
             if ContinuousClock.now > deadline || stop.fatalError != nil {
