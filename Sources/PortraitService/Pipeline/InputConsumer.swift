@@ -75,7 +75,17 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         self.logger = logger
         self.decoder = InteractionDecoder()
         events.reserveCapacity(settings.maxBatch)
-        self.consumer = try KafkaConsumer(configuration: configuration, rebalanceHandler: self, logger: logger)
+        var configuration = configuration
+        configuration["statistics.interval.ms"] = configuration["statistics.interval.ms"] ?? "1000"
+        self.consumer = try KafkaConsumer(
+            configuration: configuration, rebalanceHandler: self, logger: logger,
+            statistics: { [health] statistics in
+                // Ready needs a broker: with every broker connection down the instance is not serving.
+                let brokers = statistics.brokers.filter { $0.nodeID >= 0 }
+                let reachable = brokers.isEmpty || brokers.contains { $0.state == "UP" }
+                health.update { $0.brokerReachable = reachable }
+            }
+        )
     }
 
     // MARK: Thread
