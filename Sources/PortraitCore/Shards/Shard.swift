@@ -136,6 +136,7 @@ final class Shard: @unchecked Sendable {
         // Render from a copy-on-write view of the catalog, outside its lock: other shards keep
         // ingesting (the first write after the copy pays for duplicating what it touches).
         let state = catalog.withState { $0 }
+        let codec = ProfileStateCodec()
         for slot in slots {
             store[slot].version += 1
             let before = store[slot].estimatedBytes
@@ -151,7 +152,8 @@ final class Shard: @unchecked Sendable {
                     profile: ProfileRenderer.render(profile, symbols: state.symbols, configuration: configuration),
                     recommendations: Recommender.render(
                         userId: profile.userId, version: profile.version, asOf: profile.asOf, picks: picks,
-                        symbols: state.symbols)
+                        symbols: state.symbols),
+                    state: codec.encode(profile.snapshot(symbols: state.symbols))
                 )
             )
         }

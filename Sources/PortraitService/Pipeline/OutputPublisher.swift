@@ -89,8 +89,12 @@ final class OutputPublisher: EmissionSink, Sendable {
         let producer = self.producer
         for emission in round.emissions {
             let partition = KafkaPartition(rawValue: emission.partition)
-            send(producer, topic: topics.profiles, partition: partition, key: emission.userId, value: emission.profile, token: token)
-            send(producer, topic: topics.recommendations, partition: nil, key: emission.userId, value: emission.recommendations, token: token)
+            // The profile record is also the changelog entry: its header carries the user's full state.
+            let changelog = emission.state.isEmpty ? [] : [KafkaHeader(key: ChangelogReader.stateHeader, value: emission.state)]
+            send(producer, topic: topics.profiles, partition: partition, key: emission.userId, value: emission.profile,
+                 headers: changelog, token: token)
+            send(producer, topic: topics.recommendations, partition: nil, key: emission.userId, value: emission.recommendations,
+                 headers: [], token: token)
         }
     }
 
@@ -191,6 +195,7 @@ final class OutputPublisher: EmissionSink, Sendable {
         partition: KafkaPartition?,
         key: String,
         value: [UInt8],
+        headers: [KafkaHeader],
         token: UInt64
     ) {
         var key = key
@@ -200,7 +205,7 @@ final class OutputPublisher: EmissionSink, Sendable {
                     do {
                         try producer.send(
                             topic: topic, partition: partition, keyBytes: UnsafeRawBufferPointer(keyBytes),
-                            valueBytes: valueBytes, token: token
+                            valueBytes: valueBytes, headers: headers, token: token
                         )
                         return
                     } catch let error as KafkaError where error.code == .queueFull && stop.fatalError == nil {
