@@ -11,20 +11,29 @@ extension DurabilityTests {
         let stream = run.stream(chunks: 60, every: .milliseconds(400))
         var kills: [String] = []
         for round in 0..<3 {
+            let committedAtLaunch = try run.committedInputTotal()
             let daemon = try run.launch(stateDirectory: state)
             let delay: Duration
+            let moment: String
             if round == 1 {
-                // While joining and restoring, before it consumes anything new.
+                // While it joins the group and restores, before it consumes anything new.
                 delay = random.duration(0.3...1.2)
+                moment = "after launch"
             } else {
-                try await daemon.waitUntilActive()
-                delay = random.duration(0.05...1.5)
+                // Once it has committed progress of its own, so that a lost state would show.
+                try await eventually(timeout: .seconds(40), "instance \(round) committing; log:\n\(daemon.logTail())") {
+                    try run.committedInputTotal() > committedAtLaunch
+                }
+                delay = random.duration(0...1.5)
+                moment = "after its first commit"
             }
             try await Task.sleep(for: delay)
             let consumed = daemon.metricSum("portrait_events_consumed_total") ?? 0
             daemon.signal(SIGKILL)
             _ = try await daemon.waitForExit()
-            kills.append("kill \(round): \(delay) after \(round == 1 ? "launch" : "activity"), \(Int(consumed)) events consumed, \(run.producer.deliveredCount) produced")
+            kills.append(
+                "kill \(round): \(delay) \(moment), \(Int(consumed)) consumed, \(try run.committedInputTotal()) committed, "
+                    + "\(run.producer.deliveredCount) produced")
         }
         let final = try run.launch(stateDirectory: state)
         try await stream.value

@@ -98,6 +98,11 @@ final class DurableRun: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// The sum of the group's committed offsets over the input partitions.
+    func committedInputTotal() throws -> Int64 {
+        try cluster.committedInputOffsets(group: Self.group).values.reduce(0, +)
+    }
+
     /// Each user's latest profile on the profiles topic: highest `version`, then highest offset.
     func publishedProfiles() throws -> [String: ComparableProfile] {
         var latest: [String: (profile: ComparableProfile, offset: Int64)] = [:]
