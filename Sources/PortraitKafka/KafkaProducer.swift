@@ -41,6 +41,20 @@ public final class KafkaProducer: Sendable {
         try rd.send(topic: topic, partition: partition, key: keyBytes, value: valueBytes, headers: headers, token: token)
     }
 
+    /// A handle on `topic` for the hot path: sending through it skips the per-message topic lookup.
+    public func topic(_ name: String) throws(KafkaError) -> KafkaTopicHandle { try rd.topicHandle(name) }
+
+    /// Enqueues one message to a topic handle from ``topic(_:)``; otherwise as the `String` variant.
+    public func send(
+        topic: KafkaTopicHandle, partition: KafkaPartition?, keyBytes: UnsafeRawBufferPointer?,
+        valueBytes: UnsafeRawBufferPointer?, headers: [KafkaHeader] = [], token: UInt64
+    ) throws(KafkaError) {
+        precondition(topic.client === rd.client, "topic handle from another producer")
+        try rd.send(
+            rkt: topic.pointer, name: topic.name, partition: partition, key: keyBytes, value: valueBytes,
+            headers: headers, token: token)
+    }
+
     /// Enqueues one message from byte arrays (`nil` key or value is a null key or value).
     public func send(
         topic: String, partition: KafkaPartition?, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = [],
@@ -63,6 +77,13 @@ public final class KafkaProducer: Sendable {
             }
         }
     }
+
+    /// Blocks until librdkafka reports the next batch of deliveries (which frees local queue space) or `timeout`.
+    ///
+    /// The back-off for ``KafkaError/Code/queueFull``: cheaper and more prompt than sleeping, since it wakes as
+    /// soon as the broker acknowledged something. A batch that arrived just before the call is not counted, so
+    /// keep the timeout short (a few milliseconds) and retry the send.
+    public func waitForQueueSpace(timeout: Duration) { rd.waitForDeliveries(timeout: timeout) }
 
     /// Messages not yet delivered or failed (`rd_kafka_outq_len`).
     public var outstanding: Int { rd.outstanding }

@@ -28,8 +28,10 @@ struct BenchDecode: ParsableCommand {
         }
         let generation = ContinuousClock.now - start
         let seconds = Double(generation.components.seconds) + Double(generation.components.attoseconds) * 1e-18
-        print("materialised \(events) events as arrays in \(seconds.formatted(.number.precision(.fractionLength(2)))) s "
-            + "(\(Int(Double(events) / seconds / 1_000))k events/s)")
+        print(
+            "materialised \(events) events as arrays in \(seconds.formatted(.number.precision(.fractionLength(2)))) s "
+                + "(\(Int(Double(events) / seconds / 1_000))k events/s)"
+        )
         // Generation alone, into reused buffers (as the load generator does).
         var replay = SyntheticTraffic(options: .init(users: users, seed: seed))
         var value: [UInt8] = []
@@ -46,10 +48,16 @@ struct BenchDecode: ParsableCommand {
         }
         let reuse = ContinuousClock.now - reuseStart
         let reuseSeconds = Double(reuse.components.seconds) + Double(reuse.components.attoseconds) * 1e-18
-        print("generator alone (reused buffers): \(Int(Double(events) / reuseSeconds / 1_000))k events/s, "
-            + "\(generatedBytes / max(events, 1)) bytes average")
+        print(
+            "generator alone (reused buffers): \(Int(Double(events) / reuseSeconds / 1_000))k events/s, "
+                + "\(generatedBytes / max(events, 1)) bytes average"
+        )
         let report = DecodeBenchmark.run(
-            events: values, nowMs: traffic.currentEventTimeMs, rounds: rounds, foundationLimit: foundationEvents)
+            events: values,
+            nowMs: traffic.currentEventTimeMs,
+            rounds: rounds,
+            foundationLimit: foundationEvents
+        )
         print(report)
     }
 }

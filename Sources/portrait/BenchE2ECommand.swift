@@ -27,7 +27,7 @@ struct BenchE2E: ParsableCommand {
         defer { broker.stop() }
         let bootstrap = broker.bootstrapServers
         FileHandle.standardError.write(Data("preloading \(events) events into \(partitions) partitions…\n".utf8))
-        try DaemonBench.preload(bootstrap: bootstrap, events: events, users: users, items: items)
+        try DaemonBench.preload(bootstrap: bootstrap, events: events, users: users, items: items, partitions: partitions)
 
         let kcatStart = ContinuousClock.now
         let (kcatCount, _) = try KafkaBenchRunner.runKcatConsumer(kcat: kcat, bootstrap: bootstrap, topic: "interactions")

@@ -16,6 +16,7 @@ struct BenchEngine: AsyncParsableCommand {
     @Option(help: "Events given to Foundation's JSONDecoder (it is slow).") var foundationEvents = 100_000
     @Option(help: "Profiles of the large-population memory run (0 skips it).") var profiles = 1_000_000
     @Flag(help: "Skip the decode-only comparison with Foundation.") var skipDecode = false
+    @Flag(help: "Only the memory runs.") var memoryOnly = false
 
     func run() async throws {
         var traffic = SyntheticTraffic(options: .init(users: users, seed: seed))
@@ -31,6 +32,20 @@ struct BenchEngine: AsyncParsableCommand {
         let averageBytes = values.reduce(0) { $0 + $1.count } / max(values.count, 1)
         print("engine benchmark: \(events) events, \(users) users (Zipf), \(averageBytes) bytes average, "
             + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+        // Memory first, in a clean heap: later runs free memory that RSS deltas would then miss.
+        let heavy = await EngineBenchmark.manyProfiles(users: 200, eventsPerUser: 1_000, tags: 400, days: 7, flush: true)
+        print("heavy users (1,000 events over 7 days, ≥256 tags, 1,000 seen items): "
+            + "estimate \(Int(heavy.estimatedPerProfile)) bytes/profile, after a round "
+            + "\(Int(heavy.estimatedAfterRound ?? 0)) (RSS delta of 200 profiles is dominated by fixed costs)")
+        for eventsPerUser in [1, 10] where profiles > 0 {
+            let many = await EngineBenchmark.manyProfiles(
+                users: profiles / eventsPerUser, eventsPerUser: eventsPerUser, flush: eventsPerUser > 1)
+            print("\(many.statistics.profiles) profiles × \(eventsPerUser) events: RSS \(Int(many.rssPerProfile)) "
+                + "bytes/profile (index, catalog, interner included), estimate \(Int(many.estimatedPerProfile)) "
+                + "bytes/profile" + (many.estimatedAfterRound.map { ", after a round \(Int($0))" } ?? ""))
+        }
+        if memoryOnly { return }
 
         if !skipDecode {
             print(DecodeBenchmark.run(events: values, nowMs: nowMs, rounds: 2, foundationLimit: foundationEvents))
@@ -68,14 +83,6 @@ struct BenchEngine: AsyncParsableCommand {
             + "(CPU \(f(two.cpuMicrosPerEvent, 3)) µs/event): ratio \(f(two.eventsPerSecond / one.eventsPerSecond, 2))×")
         batches = []
 
-        let heavy = await EngineBenchmark.manyProfiles(users: 200, eventsPerUser: 1_000, tags: 400, days: 7)
-        print("heavy users (1,000 events over 7 days, ≥256 tags, 1,000 seen items): "
-            + "RSS \(Int(heavy.rssPerProfile)) bytes/profile, estimate \(Int(heavy.estimatedPerProfile)) bytes/profile")
-        for eventsPerUser in [1, 10] where profiles > 0 {
-            let many = await EngineBenchmark.manyProfiles(users: profiles / eventsPerUser, eventsPerUser: eventsPerUser)
-            print("\(many.statistics.profiles) profiles × \(eventsPerUser) events: RSS \(Int(many.rssPerProfile)) "
-                + "bytes/profile, estimate \(Int(many.estimatedPerProfile)) bytes/profile")
-        }
     }
 
     private func k(_ value: Double) -> String { "\(Int(value / 1_000))k" }

@@ -46,6 +46,7 @@ struct PortraitDaemonCommand: ParsableCommand {
     @Option(name: .customLong("max-authors-per-user"), help: .hidden) var maxAuthorsPerUser: String?
     @Option(name: .customLong("max-profiles"), help: .hidden) var maxProfiles: String?
     @Option(name: .customLong("commit-interval-ms"), help: .hidden) var commitIntervalMs: String?
+    @Option(name: .customLong("snapshot-interval"), help: .hidden) var snapshotInterval: String?
     @Option(name: .customLong("shutdown-timeout"), help: .hidden) var shutdownTimeout: String?
     @Option(name: .customLong("log-level"), help: .hidden) var logLevel: String?
     @Option(name: .customLong("log-format"), help: .hidden) var logFormat: String?
@@ -64,6 +65,7 @@ struct PortraitDaemonCommand: ParsableCommand {
                 "exploration_share": explorationShare, "emit_interval_ms": emitIntervalMs, "workers": workers,
                 "max_tags_per_user": maxTagsPerUser, "max_authors_per_user": maxAuthorsPerUser,
                 "max_profiles": maxProfiles, "commit_interval_ms": commitIntervalMs,
+                "snapshot_interval": snapshotInterval,
                 "shutdown_timeout": shutdownTimeout, "log_level": logLevel, "log_format": logFormat,
                 "status_interval": statusInterval,
             ]

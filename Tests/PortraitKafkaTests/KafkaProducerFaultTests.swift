@@ -58,6 +58,32 @@ struct KafkaProducerFaultTests {
         try consumer.close()
     }
 
+    @Test func fullLocalQueueIsRetriableAndFreedByDeliveries() throws {
+        let cluster = try TestCluster(topics: ["full": 1])
+        let reports = DeliveryCollector()
+        let producer = try cluster.producer(["queue.buffering.max.messages": "10", "linger.ms": "50"], reports: reports)
+        let topic = try producer.topic("full")
+        var sent = 0
+        var queueFull: KafkaError?
+        while sent < 30 {
+            do {
+                let payload = [UInt8]("m\(sent)")
+                try payload.withUnsafeBytes { value in
+                    try producer.send(topic: topic, partition: nil, keyBytes: nil, valueBytes: value, token: UInt64(sent))
+                }
+                sent += 1
+            } catch let error as KafkaError {
+                queueFull = queueFull ?? error
+                #expect(error.code == .queueFull)
+                producer.waitForQueueSpace(timeout: .milliseconds(200))
+            }
+        }
+        #expect(queueFull?.isRetriable == true)
+        try producer.flush(timeout: .seconds(10))
+        #expect(reports.wait(for: 30).filter { $0.error == nil }.count == 30)
+        producer.close(timeout: .seconds(5))
+    }
+
     @Test func sendAfterCloseIsRefused() throws {
         let cluster = try TestCluster(topics: ["closed": 1])
         let producer = try cluster.producer(reports: DeliveryCollector())

@@ -20,6 +20,34 @@ struct ResolvedEvent {
 struct ResolvedPart {
     var events: [ResolvedEvent] = []
     var tagPool: [UInt32] = []
+    /// Strings interned under the lock because the shard's cache missed them.
+    var learned: [(String, UInt32)] = []
+}
+
+/// A shard's lock-free cache of the global symbol table (strings it has already seen).
+struct SymbolCache {
+    private var ids: [String: UInt32] = [:]
+
+    /// The ids of every string of the accepted events, laid out per event as item, author, country,
+    /// device, lang, then the tags; 0 where the string is absent or not cached yet.
+    func lookup(_ events: [PositionedInteraction], accepted: [(index: Int, slot: Int32)]) -> [UInt32] {
+        var result: [UInt32] = []
+        result.reserveCapacity(accepted.count * 8)
+        for (index, _) in accepted {
+            let event = events[index].event
+            result.append(ids[event.itemId] ?? 0)
+            result.append(event.authorId.flatMap { ids[$0] } ?? 0)
+            result.append(event.country.flatMap { ids[$0] } ?? 0)
+            result.append(event.device.flatMap { ids[$0] } ?? 0)
+            result.append(event.lang.flatMap { ids[$0] } ?? 0)
+            for tag in event.tags ?? [] { result.append(ids[tag] ?? 0) }
+        }
+        return result
+    }
+
+    mutating func learn(_ learned: [(String, UInt32)]) {
+        for (name, id) in learned { ids[name] = id }
+    }
 }
 
 extension ItemCatalog {
@@ -34,28 +62,43 @@ extension ItemCatalog {
 
     /// Interns and resolves `events[i]` for every `(i, slot)` in `accepted`, learning unknown items
     /// and adding popularity, all under one lock acquisition.
-    func resolve(_ events: [PositionedInteraction], accepted: [(index: Int, slot: Int32)]) -> ResolvedPart {
+    ///
+    /// `cached` holds the ids the shard's `SymbolCache` already knew (see `SymbolCache.lookup`), so
+    /// only misses hash strings while the lock is held.
+    func resolve(
+        _ events: [PositionedInteraction], accepted: [(index: Int, slot: Int32)], cached: [UInt32]
+    ) -> ResolvedPart {
         var part = ResolvedPart()
         part.events.reserveCapacity(accepted.count)
         let weights = configuration.weights
+        var cursor = 0
         withState { state in
+            func intern(_ name: String, _ slot: Int) -> UInt32 {
+                let id = cached[slot]
+                if id != 0 { return id }
+                let interned = state.symbols.intern(name)
+                part.learned.append((name, interned))
+                return interned
+            }
             for (index, slot) in accepted {
                 let positioned = events[index]
                 let event = positioned.event
-                let item = state.symbols.intern(event.itemId)
+                let base = cursor
+                cursor += 5 + (event.tags?.count ?? 0)
+                let item = intern(event.itemId, base)
                 let tagStart = part.tagPool.count
                 var author: UInt32 = 0
                 var record = state.items[item]
                 if let tags = event.tags {
-                    for tag in tags {
-                        let id = state.symbols.intern(tag)
+                    for (offset, tag) in tags.enumerated() {
+                        let id = intern(tag, base + 5 + offset)
                         if !part.tagPool[tagStart...].contains(id) { part.tagPool.append(id) }
                     }
                 } else if let record, !record.removed {
                     part.tagPool.append(contentsOf: record.tags)
                 }
                 if let authorId = event.authorId {
-                    author = state.symbols.intern(authorId)
+                    author = intern(authorId, base + 1)
                 } else if let record, !record.removed {
                     author = record.author
                 }
@@ -77,9 +120,9 @@ extension ItemCatalog {
                         author: author,
                         tagStart: Int32(tagStart),
                         tagCount: Int32(part.tagPool.count - tagStart),
-                        country: event.country.map { state.symbols.intern($0) } ?? 0,
-                        device: event.device.map { state.symbols.intern($0) } ?? 0,
-                        lang: event.lang.map { state.symbols.intern($0) } ?? 0,
+                        country: event.country.map { intern($0, base + 2) } ?? 0,
+                        device: event.device.map { intern($0, base + 3) } ?? 0,
+                        lang: event.lang.map { intern($0, base + 4) } ?? 0,
                         position: positioned.position,
                         slot: slot
                     )

@@ -17,7 +17,11 @@ public struct CatalogItemDecoder: Sendable {
     public func decode(_ bytes: UnsafeRawBufferPointer) -> Decoded<CatalogItem> {
         guard bytes.count <= maxValueBytes else { return .rejected(RejectReason(.tooLarge)) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .rejected(RejectReason(.invalidJSON)) }
-        var scanner = JSONScanner(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, fastSmallStrings: fastSmallStrings)
+        var scanner = JSONScanner(
+            base: base.assumingMemoryBound(to: UInt8.self),
+            count: bytes.count,
+            fastSmallStrings: fastSmallStrings
+        )
         var fields = CatalogItemFields()
         switch scanner.scanDocument(into: &fields) {
         case .invalidJSON: return .rejected(RejectReason(.invalidJSON))
@@ -75,10 +79,9 @@ struct CatalogItemFields: JSONObjectReader {
     }
 
     mutating func validated() -> Decoded<CatalogItem> {
-        if let reason = failures.firstReason(
-            missing: itemId == nil ? 1 << Bit.itemId : 0, names: Self.names, outOfRangeKind: { _ in .invalidField })
-        {
-            return .rejected(reason)
+        if let failure = failures.firstFailure(missing: itemId == nil ? 1 << Bit.itemId : 0) {
+            let kind: RejectReason.Kind = failure.kind == .absent ? .missingField : .invalidField
+            return .rejected(RejectReason(kind, field: Self.names[failure.bit]))
         }
         guard let itemId = itemId.take() else { return .rejected(RejectReason(.invalidJSON)) }
         return .accepted(
@@ -88,6 +91,7 @@ struct CatalogItemFields: JSONObjectReader {
                 authorId: authorId.take(),
                 createdTs: createdTs,
                 durationMs: durationMs
-            ))
+            )
+        )
     }
 }

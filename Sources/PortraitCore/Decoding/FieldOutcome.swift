@@ -31,22 +31,16 @@ struct FieldFailures {
         }
     }
 
-    /// The reason for the first failing field in precedence order, given which required fields are missing.
-    ///
-    /// `names[bit]` is the contract name of field `bit`; `outOfRangeKinds[bit]` the reason kind of its
-    /// second failure (`unknown_type`, `ts_out_of_range`).
+    /// The first failing field in precedence order and how it failed, given which required fields are missing;
+    /// nil when every field passed. Only the rejection path looks up names, so accepting touches no tables.
     @inline(__always)
-    func firstReason(
-        missing: UInt16,
-        names: [String],
-        outOfRangeKind: (Int) -> RejectReason.Kind
-    ) -> RejectReason? {
+    func firstFailure(missing: UInt16) -> (bit: Int, kind: FieldOutcome)? {
         let failing = invalid | outOfRange | missing
         guard failing != 0 else { return nil }
         let bit = failing.trailingZeroBitCount
         let mask: UInt16 = 1 << bit
-        if outOfRange & mask != 0 { return RejectReason(outOfRangeKind(bit)) }
-        if invalid & mask != 0 { return RejectReason(.invalidField, field: names[bit]) }
-        return RejectReason(.missingField, field: names[bit])
+        if outOfRange & mask != 0 { return (bit, .outOfRange) }
+        if invalid & mask != 0 { return (bit, .invalid) }
+        return (bit, .absent)
     }
 }

@@ -41,7 +41,8 @@ extension JSONScanner {
             if index &+ 17 <= end,
                 let match = KnownKey.fastMatch(
                     UInt64(littleEndian: UnsafeRawPointer(base + index + 1).loadUnaligned(as: UInt64.self)),
-                    UInt64(littleEndian: UnsafeRawPointer(base + index + 9).loadUnaligned(as: UInt64.self)))
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 9).loadUnaligned(as: UInt64.self))
+                )
             {
                 key = match.key
                 index &+= 1 &+ match.length
@@ -73,7 +74,10 @@ extension JSONScanner {
 
     /// A string of `minBytes`…256 UTF-8 bytes after unescaping; `null` is absent; anything else invalid.
     @inline(__always)
-    mutating func readString(minBytes: Int, into value: inout String?) throws(JSONSyntaxError)
+    mutating func readString(
+        minBytes: Int,
+        into value: inout String?
+    ) throws(JSONSyntaxError)
         -> FieldOutcome
     {
         value = nil
@@ -119,6 +123,16 @@ extension JSONScanner {
         value = nil
         switch current {
         case UInt8(ascii: "\""):
+            if index &+ 17 <= end,
+                let match = Self.fastEventType(
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 1).loadUnaligned(as: UInt64.self)),
+                    UInt64(littleEndian: UnsafeRawPointer(base + index + 9).loadUnaligned(as: UInt64.self))
+                )
+            {
+                value = match.type
+                index &+= 1 &+ match.length
+                return .present
+            }
             let token = try scanString()
             value = withDecodedBytes(token, limit: 14) { bytes, count in
                 bytes.flatMap { Self.eventType($0, count: count) }
@@ -131,6 +145,28 @@ extension JSONScanner {
             try skipValue(depth: 2)
             return .invalid
         }
+    }
+
+    /// Recognises a plainly written type name with its closing quote from the 16 bytes after the opening quote
+    /// (as `KnownKey.fastMatch` does for keys); escaped spellings go through the general path.
+    @inline(__always)
+    static func fastEventType(_ w0: UInt64, _ w1: UInt64) -> (type: EventType, length: Int)? {
+        switch UInt8(truncatingIfNeeded: w0) {
+        case UInt8(ascii: "v"): if w0 & 0xFF_FFFF_FFFF == 0x22_7765_6976 { return (.view, 5) }  // view"
+        case UInt8(ascii: "l"): if w0 & 0xFF_FFFF_FFFF == 0x22_656B_696C { return (.like, 5) }  // like"
+        case UInt8(ascii: "s"):
+            if w0 & 0xFF_FFFF_FFFF == 0x22_7069_6B73 { return (.skip, 5) }  // skip"
+            if w0 & 0xFFFF_FFFF_FFFF == 0x2265_7261_6873 { return (.share, 6) }  // share"
+        case UInt8(ascii: "c"): if w0 == 0x2274_6E65_6D6D_6F63 { return (.comment, 8) }  // comment"
+        case UInt8(ascii: "f"): if w0 & 0xFF_FFFF_FFFF_FFFF == 0x22_776F_6C6C_6F66 { return (.follow, 7) }  // follow"
+        case UInt8(ascii: "n"):
+            // not_interested"
+            if w0 == 0x6574_6E69_5F74_6F6E, w1 & 0xFF_FFFF_FFFF_FFFF == 0x22_6465_7473_6572 {
+                return (.notInterested, 15)
+            }
+        default: break
+        }
+        return nil
     }
 
     @inline(__always)
@@ -179,7 +215,8 @@ extension JSONScanner {
             if current == UInt8(ascii: "\"") {
                 let token = try scanString()
                 if valid && count <= Self.maxTags && token.decodedCount >= 1
-                    && token.decodedCount <= Self.maxStringBytes {
+                    && token.decodedCount <= Self.maxStringBytes
+                {
                     if tags.isEmpty { tags.reserveCapacity(4) }
                     tags.append(makeString(token))
                 } else {

@@ -39,8 +39,12 @@ extension JSONScanner {
         }
         index = position + 1
         return StringToken(
-            start: start, end: position, decodedCount: position - start - saved, hasEscapes: hasEscapes,
-            isASCII: isASCII && !hasEscapes)
+            start: start,
+            end: position,
+            decodedCount: position - start - saved,
+            hasEscapes: hasEscapes,
+            isASCII: isASCII && !hasEscapes
+        )
     }
 
     /// The first position at or after `position` holding a quote, a backslash, a control or a non-ASCII byte
@@ -233,8 +237,10 @@ extension JSONScanner {
             return SmallASCIIString.make(base + token.start, count: token.decodedCount)
         }
         if !token.hasEscapes {
-            return String(decoding: UnsafeBufferPointer(start: base + token.start, count: token.end - token.start),
-                          as: UTF8.self)
+            return String(
+                decoding: UnsafeBufferPointer(start: base + token.start, count: token.end - token.start),
+                as: UTF8.self
+            )
         }
         return String(unsafeUninitializedCapacity: token.decodedCount) { buffer in
             guard let output = buffer.baseAddress else { return 0 }

@@ -16,19 +16,20 @@ enum SmallASCIIString {
     /// Whether the layout matches on this platform and standard library (verified once).
     static let isAvailable: Bool = {
         #if (arch(x86_64) || arch(arm64)) && _endian(little)
-            let samples = ["", "a", "u12345", "abcdefgh", "abcdefghi", "not_interested", "0123456789abcde", "\u{7F}\u{0}x"]
-            for sample in samples {
-                let bytes = Array(sample.utf8)
-                let built = bytes.withUnsafeBufferPointer { make($0.baseAddress!, count: $0.count) }
-                let padded = bytes + [UInt8](repeating: 0xFF, count: 16)
-                let loaded = padded.withUnsafeBufferPointer { make(readable16: $0.baseAddress!, count: bytes.count) }
-                guard built == sample, loaded == sample, Array(loaded.utf8) == bytes, Array(built.utf8) == bytes, built.utf8.count == bytes.count,
-                    built.hashValue == sample.hashValue, built.count == sample.count
-                else { return false }
-            }
-            return true
+        let samples = ["", "a", "u12345", "abcdefgh", "abcdefghi", "not_interested", "0123456789abcde", "\u{7F}\u{0}x"]
+        for sample in samples {
+            let bytes = Array(sample.utf8)
+            let built = bytes.withUnsafeBufferPointer { make($0.baseAddress!, count: $0.count) }
+            let padded = bytes + [UInt8](repeating: 0xFF, count: 16)
+            let loaded = padded.withUnsafeBufferPointer { make(readable16: $0.baseAddress!, count: bytes.count) }
+            guard built == sample, loaded == sample, Array(loaded.utf8) == bytes, Array(built.utf8) == bytes,
+                built.utf8.count == bytes.count,
+                built.hashValue == sample.hashValue, built.count == sample.count
+            else { return false }
+        }
+        return true
         #else
-            return false
+        return false
         #endif
     }()
 

@@ -2,7 +2,8 @@ extension Profile {
     /// Whether an event at `position` was already applied (its offset is not above the partition's).
     func isDuplicate(_ position: InputPosition) -> Bool {
         guard position.offset >= 0 else { return false }
-        for entry in offsets where entry.partition == position.partition {
+        if position.partition == firstPartition { return position.offset <= firstOffset }
+        for entry in moreOffsets where entry.partition == position.partition {
             return position.offset <= entry.offset
         }
         return false
@@ -11,10 +12,13 @@ extension Profile {
     /// Remembers `position` as applied.
     mutating func recordApplied(_ position: InputPosition) {
         guard position.offset >= 0 else { return }
-        if let index = offsets.firstIndex(where: { $0.partition == position.partition }) {
-            offsets[index].offset = max(offsets[index].offset, position.offset)
+        if firstPartition < 0 || position.partition == firstPartition {
+            firstPartition = position.partition
+            firstOffset = max(firstOffset, position.offset)
+        } else if let index = moreOffsets.firstIndex(where: { $0.partition == position.partition }) {
+            moreOffsets[index].offset = max(moreOffsets[index].offset, position.offset)
         } else {
-            offsets.append(PartitionOffset(partition: position.partition, offset: position.offset))
+            moreOffsets.append(PartitionOffset(partition: position.partition, offset: position.offset))
         }
     }
 
@@ -98,9 +102,11 @@ extension Profile {
         }
         guard cap > 0 else { return }
         // At the cap: evict the smallest of the same kind unless the newcomer is smaller still.
+        // Tags sort before authors (the flag is the high bit), so each kind is one contiguous range.
+        let range = isAuthor ? Int(tagCount)..<scores.count : 0..<Int(tagCount)
         var minIndex = -1
         var minValue = Double.infinity
-        for index in scores.indices where scores[index].isAuthor == isAuthor && scores[index].value < minValue {
+        for index in range where scores[index].value < minValue {
             minValue = scores[index].value
             minIndex = index
         }

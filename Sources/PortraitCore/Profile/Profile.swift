@@ -56,6 +56,10 @@ struct Profile {
     var scores: [ScoreEntry] = []
     var tagCount: UInt16 = 0
     var authorCount: UInt16 = 0
+    /// The applied offset of the first input partition seen, inline (-1 = none): the usual case
+    /// needs no array. Further partitions go to `moreOffsets`.
+    var firstPartition: Int32 = -1
+    var firstOffset: Int64 = -1
     var windows = WindowCounts()
     /// Last distinct items interacted with, oldest first.
     var seen: [UInt32] = []
@@ -64,8 +68,7 @@ struct Profile {
     var country = ContextField()
     var device = ContextField()
     var lang = ContextField()
-    /// Offsets applied per input partition (usually one entry).
-    var offsets: [PartitionOffset] = []
+    var moreOffsets: [PartitionOffset] = []
     /// Least-recently-active list links through the slab (-1 = none).
     var newer: Int32 = -1
     var older: Int32 = -1
@@ -75,6 +78,31 @@ struct Profile {
         self.userId = userId
     }
 
+    /// Highest applied offset per input partition.
+    var offsets: [PartitionOffset] {
+        get {
+            firstPartition < 0 ? moreOffsets : [PartitionOffset(partition: firstPartition, offset: firstOffset)] + moreOffsets
+        }
+        set {
+            firstPartition = newValue.first?.partition ?? -1
+            firstOffset = newValue.first?.offset ?? -1
+            moreOffsets = Array(newValue.dropFirst())
+        }
+    }
+
+    /// Gives back array slack (called after emission, when a profile is likely idle for a while).
+    mutating func compact() {
+        func shrink<T>(_ array: inout [T]) {
+            if array.capacity > array.count + array.count / 4 + 2 {
+                array = array.isEmpty ? [] : array.withUnsafeBufferPointer { Array($0) }
+            }
+        }
+        shrink(&scores)
+        shrink(&seen)
+        shrink(&blocked)
+        shrink(&windows.entries)
+    }
+
     /// Bytes this profile holds, for `maxProfileBytes` and the benchmark's estimate.
     var estimatedBytes: Int {
         func heap<T>(_ array: [T]) -> Int {
@@ -82,6 +110,6 @@ struct Profile {
         }
         let idBytes = userId.utf8.count > 15 ? 32 + userId.utf8.count : 0
         return MemoryLayout<Profile>.stride + idBytes + heap(scores) + heap(seen) + heap(blocked)
-            + heap(offsets) + windows.estimatedHeapBytes
+            + heap(moreOffsets) + windows.estimatedHeapBytes
     }
 }

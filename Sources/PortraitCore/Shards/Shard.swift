@@ -17,6 +17,7 @@ final class Shard: @unchecked Sendable {
     let budget: MemoryBudget
 
     var store = ProfileStore()
+    private var symbolCache = SymbolCache()
     private var pendingTokens: [UInt64] = []
     private var timer: (any DispatchSourceTimer)?
     var profileBytes = 0
@@ -41,7 +42,7 @@ final class Shard: @unchecked Sendable {
             let timer = DispatchSource.makeTimerSource(queue: self.queue)
             let interval = DispatchTimeInterval.milliseconds(self.configuration.emitIntervalMs)
             timer.schedule(deadline: .now() + interval, repeating: interval)
-            timer.setEventHandler { [unowned self] in self.cutRound(partitions: nil) }
+            timer.setEventHandler { [weak self] in self?.cutRound(partitions: nil) }
             timer.resume()
             self.timer = timer
         }
@@ -50,6 +51,10 @@ final class Shard: @unchecked Sendable {
     func stop() {
         timer?.cancel()
         timer = nil
+    }
+
+    deinit {
+        timer?.cancel()
     }
 
     /// Runs `body` on the shard queue and returns its result.
@@ -75,7 +80,9 @@ final class Shard: @unchecked Sendable {
             store[slot].recordApplied(positioned.position)
             accepted.append((offset, slot))
         }
-        let resolved = catalog.resolve(part, accepted: accepted)
+        let cached = symbolCache.lookup(part, accepted: accepted)
+        let resolved = catalog.resolve(part, accepted: accepted, cached: cached)
+        symbolCache.learn(resolved.learned)
         var applied = [Int](repeating: 0, count: EventType.allCases.count)
         for event in resolved.events {
             let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
@@ -126,6 +133,9 @@ final class Shard: @unchecked Sendable {
         let state = catalog.withState { $0 }
         for slot in slots {
             store[slot].version += 1
+            let before = store[slot].estimatedBytes
+            store[slot].compact()
+            profileBytes += store[slot].estimatedBytes - before
             let profile = store[slot]
             let picks = Recommender.recommend(for: profile, at: profile.asOf, catalog: state, configuration: configuration)
             emissions.append(

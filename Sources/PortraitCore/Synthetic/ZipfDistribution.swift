@@ -46,7 +46,9 @@ public struct ZipfDistribution: Sendable {
         var large = (0..<count).filter { scaled[$0] >= 1 }
         while let under = small.popLast(), let over = large.popLast() {
             columns[under] = Column(
-                threshold: UInt32(min(scaled[under] * 4_294_967_296.0, 4_294_967_295.0)), alias: UInt32(over))
+                threshold: UInt32(min(scaled[under] * 4_294_967_296.0, 4_294_967_295.0)),
+                alias: UInt32(over)
+            )
             scaled[over] -= 1 - scaled[under]
             if scaled[over] < 1 { small.append(over) } else { large.append(over) }
         }

@@ -20,7 +20,8 @@ public final class KafkaMockCluster: @unchecked Sendable {
     public let bootstrapServers: String
 
     public init(brokers: Int = 1, logger: Logger) throws(KafkaError) {
-        let config = try RDKafkaConfig(["client.id": "portrait-mock-cluster"])
+        // The handle only hosts the cluster and never connects: its "no bootstrap.servers" notice is noise.
+        let config = try RDKafkaConfig(["client.id": "portrait-mock-cluster", "log_level": "4"])
         client = try RDKafkaClient(kind: .producer, config: config, context: RDKafkaCallbackContext(logger: logger))
         guard let cluster = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
             throw KafkaError(rdCode: RD_KAFKA_RESP_ERR__FAIL.rawValue, detail: "rd_kafka_mock_cluster_new")

@@ -17,6 +17,10 @@ final class RDKafkaProducerHandle: @unchecked Sendable {
     private let closed = Atomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
     private let deliveryReports: @Sendable ([KafkaDeliveryReport]) -> Void
+    /// Signalled after every delivery-report batch, for senders waiting on a full queue.
+    private let delivered = NSCondition()
+    /// Delivery-report batches seen so far; guarded by `delivered`.
+    private var deliveredBatches: UInt64 = 0
     private let logger: Logger
 
     init(
@@ -89,6 +93,10 @@ final class RDKafkaProducerHandle: @unchecked Sendable {
                     }
                 }
                 deliveryReports(reports)
+                delivered.lock()
+                deliveredBatches &+= 1
+                delivered.broadcast()
+                delivered.unlock()
             case RD_KAFKA_EVENT_ERROR:
                 let err = rd_kafka_event_error(event)
                 let text = rd_kafka_event_error_string(event).map { String(cString: $0) } ?? ""
@@ -110,14 +118,26 @@ final class RDKafkaProducerHandle: @unchecked Sendable {
         }
     }
 
+    func topicHandle(_ name: String) throws(KafkaError) -> KafkaTopicHandle {
+        KafkaTopicHandle(name: name, client: client, pointer: try client.topic(name).pointer)
+    }
+
     func send(
         topic: String, partition: KafkaPartition?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         headers: [KafkaHeader], token: UInt64
     ) throws(KafkaError) {
+        try send(
+            rkt: try client.topic(topic).pointer, name: topic, partition: partition, key: key, value: value,
+            headers: headers, token: token)
+    }
+
+    func send(
+        rkt: OpaquePointer, name topic: @autoclosure () -> String, partition: KafkaPartition?,
+        key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, headers: [KafkaHeader], token: UInt64
+    ) throws(KafkaError) {
         if closed.load(ordering: .relaxed) {
             throw KafkaError(rdCode: RD_KAFKA_RESP_ERR__STATE.rawValue, detail: "send after close")
         }
-        let rkt = try client.topic(topic).pointer
         let error: OpaquePointer?
         if headers.isEmpty {
             error = portrait_produce(
@@ -130,7 +150,7 @@ final class RDKafkaProducerHandle: @unchecked Sendable {
                     value?.baseAddress, value?.count ?? 0, names, values, sizes, headers.count, token)
             }
         }
-        try KafkaError.check(error, "produce to \(topic)")
+        try KafkaError.check(error, "produce to \(topic())")
     }
 
     /// Lays headers out as the C arrays `portrait_produce` takes (names NUL-terminated, null values as NULL).
@@ -167,6 +187,17 @@ final class RDKafkaProducerHandle: @unchecked Sendable {
     }
 
     var outstanding: Int { Int(rd_kafka_outq_len(client.handle)) }
+
+    /// Blocks until the next delivery-report batch (which frees queue space) or until `timeout`.
+    func waitForDeliveries(timeout: Duration) {
+        let deadline = Date(timeIntervalSinceNow: Double(timeout.rdMilliseconds) / 1000)
+        delivered.lock()
+        let seen = deliveredBatches
+        while deliveredBatches == seen && running.load(ordering: .relaxed) {
+            if !delivered.wait(until: deadline) { break }
+        }
+        delivered.unlock()
+    }
 
     func flush(timeout: Duration) throws(KafkaError) {
         try KafkaError.check(rd_kafka_flush(client.handle, timeout.rdMilliseconds), "flush (\(outstanding) outstanding)")

@@ -51,6 +51,7 @@ extension PortraitConfiguration {
         .init("max_authors_per_user", default: "256", "authors kept per user"),
         .init("max_profiles", default: "0", "profiles held in memory before idle ones are evicted (0: no limit)"),
         .init("commit_interval_ms", default: "5000", "how often processed offsets are committed"),
+        .init("snapshot_interval", default: "300", "seconds between local state snapshots (also written at shutdown); 0: only at shutdown"),
         .init("shutdown_timeout", default: "30", "seconds a graceful shutdown may take"),
         .init("log_level", default: "info", "trace, debug, info, notice, warning, error or critical"),
         .init("log_format", default: "text", "`text` or `json` lines on stderr"),

@@ -28,6 +28,7 @@ extension PortraitConfiguration {
         line("max_authors_per_user", String(engine.maxAuthorsPerUser))
         line("max_profiles", String(engine.maxProfiles ?? 0))
         line("commit_interval_ms", String(commitIntervalMs))
+        line("snapshot_interval", Self.number(snapshotIntervalSeconds))
         line("shutdown_timeout", Self.number(shutdownTimeoutSeconds))
         line("log_level", logging.level)
         line("log_format", logging.format.rawValue)

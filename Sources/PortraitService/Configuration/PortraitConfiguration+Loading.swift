@@ -102,6 +102,7 @@ extension PortraitConfiguration {
         let maxProfiles = p.int("max_profiles", default: 0, in: 0...Int(Int32.max))
         engine.maxProfiles = maxProfiles == 0 ? nil : maxProfiles
         commitIntervalMs = p.int("commit_interval_ms", default: commitIntervalMs, in: 1...3_600_000)
+        snapshotIntervalSeconds = p.double("snapshot_interval", default: snapshotIntervalSeconds, in: 0...604_800)
         shutdownTimeoutSeconds = p.double("shutdown_timeout", default: shutdownTimeoutSeconds, in: 0.1...3_600)
         logging.level = p.choice("log_level", default: logging.level, among: Self.logLevels)
         logging.format = Logging.Format(
@@ -242,6 +243,8 @@ struct YAMLConfigurationScan {
                 flatten(value, prefix: prefix.isEmpty ? name : "\(prefix).\(name)")
             }
         } else if let scalar = node.scalar {
+            // `kafka:` with nothing under it (only comments) is a null scalar, not a property.
+            guard !prefix.isEmpty, scalar.tag != Tag(.null) || !scalar.string.isEmpty else { return }
             kafka[prefix] = scalar.string
         } else if let sequence = node.sequence {
             kafka[prefix] = sequence.compactMap { $0.scalar?.string }.joined(separator: ",")

@@ -38,10 +38,10 @@ public enum PortraitHTTPServer {
             return json(snapshot.isReady ? .ok : .serviceUnavailable, body)
         }
         router.get("/v1/users/:user_id/profile") { request, context in
-            try await user(request, context) { await queries.profile(userId: $0, at: $1) }
+            try await user(request, context, health) { await queries.profile(userId: $0, at: $1) }
         }
         router.get("/v1/users/:user_id/recommendations") { request, context in
-            try await user(request, context) { await queries.recommendations(userId: $0, at: $1) }
+            try await user(request, context, health) { await queries.recommendations(userId: $0, at: $1) }
         }
 
         return Application(
@@ -52,9 +52,12 @@ public enum PortraitHTTPServer {
         )
     }
 
+    /// Answers a user query. While partitions are being restored the answer may lag behind the input, so it
+    /// carries `"stale": true` (an extra field; CONTRACT §4/§5 fields are unchanged).
     private static func user(
         _ request: Request,
         _ context: BasicRequestContext,
+        _ health: ServiceHealth,
         _ lookup: (String, Int64?) async throws -> [UInt8]?
     ) async throws -> Response {
         let userId = try context.parameters.require("user_id")
@@ -65,8 +68,13 @@ public enum PortraitHTTPServer {
             }
             at = value
         }
-        guard let body = try await lookup(userId, at) else {
-            return json(.notFound, #"{"error":"not_found","user_id":"# + quoted(userId) + "}")
+        let stale = health.snapshot.phase == .restoring
+        guard var body = try await lookup(userId, at) else {
+            let marker = stale ? #","stale":true"# : ""
+            return json(.notFound, #"{"error":"not_found","user_id":"# + quoted(userId) + marker + "}")
+        }
+        if stale, body.first == UInt8(ascii: "{") {
+            body.insert(contentsOf: Array(#""stale":true,"#.utf8), at: 1)
         }
         return Response(
             status: .ok,

@@ -50,7 +50,10 @@ final class StatusReporter: Service, Sendable {
             for (shard, depth) in statistics.inFlightPerShard.enumerated() { metrics.shardDepth(shard, depth) }
             metrics.ready.record(snapshot.isReady ? 1 : 0)
 
-            let status = snapshot.isReady ? "ready: \(statistics.profiles) profiles, lag \(input.totalLag.load(ordering: .relaxed))" : "\(snapshot.phase.rawValue): \(snapshot.detail)"
+            let status =
+                snapshot.isReady
+                ? "ready: \(statistics.profiles) profiles, lag \(input.totalLag.load(ordering: .relaxed))"
+                : snapshot.brokerReachable ? snapshot.detail : "waiting for the brokers: \(snapshot.detail)"
             if snapshot.isReady && !sentReady {
                 notifier.ready(status: status)
                 sentReady = true

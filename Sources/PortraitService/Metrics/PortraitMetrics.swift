@@ -36,6 +36,11 @@ public final class PortraitMetrics: Sendable {
     public let partitionsAssigned: Gauge
     public let pausedForBackpressure: Gauge
     public let producerQueue: Gauge
+    public let snapshotsWritten: Counter
+    public let snapshotsRejected: Counter
+    public let snapshotErrors: Counter
+    public let profilesRestored: Counter
+    public let restoringPartitions: Gauge
 
     private let rejected = Mutex<[String: Counter]>([:])
     private let produceErrors = Mutex<[String: Counter]>([:])
@@ -89,6 +94,11 @@ public final class PortraitMetrics: Sendable {
         partitionsAssigned = Gauge(label: "portrait_partitions_assigned", factory: factory)
         pausedForBackpressure = Gauge(label: "portrait_backpressure_paused", factory: factory)
         producerQueue = Gauge(label: "portrait_producer_queue_messages", factory: factory)
+        snapshotsWritten = Counter(label: "portrait_snapshots_written_total", factory: factory)
+        snapshotsRejected = Counter(label: "portrait_snapshots_rejected_total", factory: factory)
+        snapshotErrors = Counter(label: "portrait_snapshot_errors_total", factory: factory)
+        profilesRestored = Counter(label: "portrait_profiles_restored_total", factory: factory)
+        restoringPartitions = Gauge(label: "portrait_restoring_partitions", factory: factory)
         shardDepth = (0..<shards).map {
             Gauge(label: "portrait_shard_queue_events", dimensions: [("shard", String($0))], factory: factory)
         }

@@ -75,7 +75,17 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         self.logger = logger
         self.decoder = InteractionDecoder()
         events.reserveCapacity(settings.maxBatch)
-        self.consumer = try KafkaConsumer(configuration: configuration, rebalanceHandler: self, logger: logger)
+        var configuration = configuration
+        configuration["statistics.interval.ms"] = configuration["statistics.interval.ms"] ?? "1000"
+        self.consumer = try KafkaConsumer(
+            configuration: configuration, rebalanceHandler: self, logger: logger,
+            statistics: { [health] statistics in
+                // Ready needs a broker: with every broker connection down the instance is not serving.
+                let brokers = statistics.brokers.filter { $0.nodeID >= 0 }
+                let reachable = brokers.isEmpty || brokers.contains { $0.state == "UP" }
+                health.update { $0.brokerReachable = reachable }
+            }
+        )
     }
 
     // MARK: Thread
@@ -283,9 +293,13 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
 
     /// Flushes the engine and waits until every consumed offset of `partitions` (all when `nil`) is processed.
     /// Returns whether that happened within the drain timeout.
+    ///
+    /// The flush cuts a full round in every shard (not only the revoked partitions' users): a round reports
+    /// its input tokens only when no dirty user is left, and a full round is what lets the revoked
+    /// partitions' batches complete now rather than at the next timer tick.
     @discardableResult
     func drain(_ partitions: Set<Int32>?) -> Bool {
-        blockingAwait { await self.engine.flush(partitions: partitions) }
+        blockingAwait { await self.engine.flush(partitions: nil) }
         let deadline = ContinuousClock.now + settings.drainTimeout
         while !ledger.isDrained(partitions) {
             if ContinuousClock.now > deadline || stop.fatalError != nil {

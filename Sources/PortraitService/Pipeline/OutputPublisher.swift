@@ -4,10 +4,6 @@ import PortraitCore
 import PortraitKafka
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Publishes the engine's emission rounds and the dead letters, and turns delivery reports into progress.
 ///
 /// Every profile record goes to the profiles partition with the number of the input partition it came from
@@ -222,7 +218,7 @@ final class OutputPublisher: EmissionSink, Sendable {
     /// Waiting here (on a shard queue or the ingest thread) is the back-pressure.
     private func waitForQueueSpace() {
         metrics.produceRetries.increment()
-        usleep(1_000)
+        producer.waitForQueueSpace(timeout: .milliseconds(100))
     }
 
     private func outputTopic(_ topic: String) -> PortraitMetrics.OutputTopic {

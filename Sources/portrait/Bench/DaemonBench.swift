@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PortraitCore
 import PortraitKafka
+import PortraitService
 import Synchronization
 
 /// Shared pieces of the daemon benchmarks: a `portraitd` child process, synthetic preload, metrics scraping.
@@ -19,7 +20,10 @@ enum DaemonBench {
     }
 
     /// Produces `events` synthetic events (keyed by user, event times spread over the last hour) and a catalog.
-    static func preload(bootstrap: String, events: Int, users: Int, items: Int, seed: UInt64 = 7) throws {
+    ///
+    /// Records are spread round-robin over the partitions rather than by key: Zipf-active users would put
+    /// far more than the mock broker's ~5 MiB into their partitions, and the mock drops the excess silently.
+    static func preload(bootstrap: String, events: Int, users: Int, items: Int, partitions: Int, seed: UInt64 = 7) throws {
         let failed = Atomic<Int>(0)
         let producer = try KafkaProducer(
             configuration: KafkaConfiguration([
@@ -35,28 +39,34 @@ enum DaemonBench {
             options: .init(users: users, items: items, seed: seed, startMs: nowMs - 3_600_000,
                            eventTimeStepMs: 3_500_000 / Double(max(events, 1)))
         )
-        func send(_ topic: String, _ key: [UInt8], _ value: [UInt8]) throws {
-            while true {
-                do {
-                    try producer.send(topic: topic, partition: nil, key: key, value: value, token: 0)
-                    return
-                } catch where error.code == .queueFull {
-                    usleep(500)
-                }
-            }
+        for index in 0..<items {
+            try send(producer, "items", partition: nil, key: Array(traffic.itemId(index).utf8), value: traffic.catalogRecord(item: index))
         }
-        for index in 0..<items { try send("items", Array(traffic.itemId(index).utf8), traffic.catalogRecord(item: index)) }
         var key: [UInt8] = []
         var value: [UInt8] = []
-        for _ in 0..<events {
+        for index in 0..<events {
             key.removeAll(keepingCapacity: true)
             value.removeAll(keepingCapacity: true)
             traffic.appendEvent(value: &value, key: &key)
-            try send("interactions", key, value)
+            try send(producer, "interactions", partition: Int32(index % partitions), key: key, value: value)
         }
         try producer.flush(timeout: .seconds(300))
         producer.close(timeout: .seconds(5))
         guard failed.load(ordering: .relaxed) == 0 else { throw BenchError("preload: \(failed.load(ordering: .relaxed)) deliveries failed") }
+    }
+
+    /// Sends one record, waiting for queue space when librdkafka's queue is full.
+    static func send(_ producer: KafkaProducer, _ topic: String, partition: Int32?, key: [UInt8], value: [UInt8]) throws {
+        while true {
+            do {
+                try producer.send(
+                    topic: topic, partition: partition.map { KafkaPartition(rawValue: $0) }, key: key, value: value, token: 0)
+                return
+            } catch {
+                guard error.code == .queueFull else { throw error }
+                producer.waitForQueueSpace(timeout: .milliseconds(100))
+            }
+        }
     }
 
     /// Starts the `portraitd` next to this executable.
@@ -80,8 +90,7 @@ enum DaemonBench {
     }
 
     static func get(port: Int, path: String) -> String? {
-        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)"), let data = try? Data(contentsOf: url) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        LoopbackHTTP.get(port: port, path: path)?.body
     }
 
     /// Samples `name{labels}` (sum over label sets when `labels` is nil) from Prometheus text.

@@ -47,7 +47,8 @@ enum DecodeBenchmark {
         var foundationAccepted = 0
         let jsonDecoder = JSONDecoder()
         let foundation = measure(events: sample.count) {
-            for event in sample where FoundationInteraction.decode(Data(event), with: jsonDecoder, nowMs: nowMs) != nil {
+            for event in sample where FoundationInteraction.decode(Data(event), with: jsonDecoder, nowMs: nowMs) != nil
+            {
                 foundationAccepted += 1
             }
         }

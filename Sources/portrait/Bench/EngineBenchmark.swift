@@ -84,8 +84,20 @@ enum EngineBenchmark {
         let cpuBefore = cpuSeconds()
         let start = ContinuousClock.now
         for (token, batch) in batches.enumerated() { engine.submit(batch, token: UInt64(token)) }
+        while engine.statistics().inFlightPerShard.contains(where: { $0 > 0 }) {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        let appliedWall = seconds(ContinuousClock.now - start)
+        let appliedCPU = cpuSeconds() - cpuBefore
+        let appliedRecords = sink.counts.withLock { $0.emissions }
         await engine.flush(partitions: nil)
         let wall = seconds(ContinuousClock.now - start)
+        let records = sink.counts.withLock { $0.emissions }
+        let flushCPU = cpuSeconds() - cpuBefore - appliedCPU
+        print("    \(shards) shard(s): all applied after \(String(format: "%.2f", appliedWall)) s "
+            + "(\(String(format: "%.2f", appliedCPU)) CPU-s, \(appliedRecords) records rendered by timer rounds so far); "
+            + "final flush rendered \(records - appliedRecords) records in \(String(format: "%.2f", flushCPU)) CPU-s "
+            + "(\(String(format: "%.1f", flushCPU * 1e6 / Double(max(records - appliedRecords, 1)))) µs/record)")
         let run = Run(
             events: batches.reduce(0) { $0 + $1.count }, wallSeconds: wall, cpuSeconds: cpuSeconds() - cpuBefore,
             statistics: engine.statistics(), rssDeltaBytes: 0, sink: sink)
@@ -94,8 +106,8 @@ enum EngineBenchmark {
     }
 
     /// `users` profiles of `eventsPerUser` events each, built directly; returns RSS delta per profile.
-    static func manyProfiles(users: Int, eventsPerUser: Int, tags: Int = 5_000, days: Int64 = 1) async
-        -> (rssPerProfile: Double, estimatedPerProfile: Double, statistics: EngineStatistics)
+    static func manyProfiles(users: Int, eventsPerUser: Int, tags: Int = 5_000, days: Int64 = 1, flush: Bool) async
+        -> (rssPerProfile: Double, estimatedPerProfile: Double, estimatedAfterRound: Double?, statistics: EngineStatistics)
     {
         let (engine, _) = engine(shards: 1, emitIntervalMs: 3_600_000)
         var random = SplitMix64(seed: 99)
@@ -118,6 +130,8 @@ enum EngineBenchmark {
                 if part.count == 10_000 {
                     engine.submit(part, token: 0)
                     part.removeAll(keepingCapacity: true)
+                    // Wait for the shard (a query is a barrier) so queued events do not inflate RSS.
+                    _ = await engine.profileJSON(userId: "u0", at: nil)
                 }
             }
         }
@@ -128,8 +142,14 @@ enum EngineBenchmark {
         let statistics = engine.statistics()
         let rss = Double(residentBytes() - rssBefore) / Double(max(statistics.profiles, 1))
         let estimate = Double(statistics.profileBytes) / Double(max(statistics.profiles, 1))
-        retained.withLock { $0.append(engine) }  // never flushed: rendering 1M records is not the point
-        return (rss, estimate, statistics)
+        var afterRound: Double?
+        if flush {
+            // Emission compacts each emitted profile (array slack given back), as in steady state.
+            await engine.flush(partitions: nil)
+            afterRound = Double(engine.statistics().profileBytes) / Double(max(statistics.profiles, 1))
+        }
+        retained.withLock { $0.append(engine) }  // kept alive, so later runs do not reuse its memory
+        return (rss, estimate, afterRound, statistics)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -30,8 +30,18 @@ struct FoundationInteraction: Decodable {
             within(raw.event_id, 0...256)
         else { return nil }
         return Interaction(
-            userId: raw.user_id, itemId: raw.item_id, type: type, timestamp: raw.ts, watchMs: raw.watch_ms,
-            durationMs: raw.duration_ms, tags: raw.tags, authorId: raw.author_id, country: raw.country,
-            device: raw.device, lang: raw.lang, eventId: raw.event_id)
+            userId: raw.user_id,
+            itemId: raw.item_id,
+            type: type,
+            timestamp: raw.ts,
+            watchMs: raw.watch_ms,
+            durationMs: raw.duration_ms,
+            tags: raw.tags,
+            authorId: raw.author_id,
+            country: raw.country,
+            device: raw.device,
+            lang: raw.lang,
+            eventId: raw.event_id
+        )
     }
 }

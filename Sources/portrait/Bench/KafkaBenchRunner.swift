@@ -112,22 +112,27 @@ struct KafkaBenchRunner {
             for report in reports where report.error == nil { ok += 1 }
             counts.withLock { $0.ok += ok; $0.failed += reports.count - ok }
         }
-        // Reading the file is part of the timed work, as it is for kcat; `Data` is used in place (no copy).
-        let bytes: any ContiguousBytes =
-            readFile ? try Data(contentsOf: URL(fileURLWithPath: workload.file)) : workload.bytes
-        try bytes.withUnsafeBytes { buffer in
-            let lineStarts = workload.lineStarts
-            let tabs = workload.tabs
-            for index in 0..<workload.count {
-                let key = UnsafeRawBufferPointer(rebasing: buffer[lineStarts[index]..<tabs[index]])
-                let value = UnsafeRawBufferPointer(rebasing: buffer[(tabs[index] + 1)..<(lineStarts[index + 1] - 1)])
-                while true {
-                    do {
-                        try producer.send(topic: topic, partition: nil, keyBytes: key, valueBytes: value, token: 0)
-                        break
-                    } catch let error as KafkaError where error.code == .queueFull {
-                        usleep(500)
-                    }
+        let handle = try producer.topic(topic)
+        func send(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
+            while true {
+                do {
+                    try producer.send(topic: handle, partition: nil, keyBytes: key, valueBytes: value, token: 0)
+                    return
+                } catch where error.code == .queueFull {
+                    producer.waitForQueueSpace(timeout: .milliseconds(5))
+                }
+            }
+        }
+        if readFile {
+            // Read the file as kcat does: streamed through one reused buffer, split at newlines and tabs.
+            try KafkaBenchWorkload.forEachRecord(inFile: workload.file, send)
+        } else {
+            try workload.bytes.withUnsafeBytes { buffer in
+                for index in 0..<workload.count {
+                    let key = UnsafeRawBufferPointer(rebasing: buffer[workload.lineStarts[index]..<workload.tabs[index]])
+                    let value = UnsafeRawBufferPointer(
+                        rebasing: buffer[(workload.tabs[index] + 1)..<(workload.lineStarts[index + 1] - 1)])
+                    try send(key, value)
                 }
             }
         }

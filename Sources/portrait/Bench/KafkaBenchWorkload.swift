@@ -44,5 +44,43 @@ struct KafkaBenchWorkload {
     /// Value bytes of all records: what a consumer reading them all must see.
     var valueBytes: Int { (0..<count).reduce(0) { $0 + lineStarts[$1 + 1] - 1 - tabs[$1] - 1 } }
 
+    /// Streams `key<TAB>value` lines from `path` through one 4 MiB buffer, calling `body` per record.
+    static func forEachRecord(
+        inFile path: String, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw BenchError("cannot open \(path)") }
+        defer { close(fd) }
+        let capacity = 4 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        var filled = 0
+        while true {
+            let count = read(fd, buffer.baseAddress! + filled, capacity - filled)
+            if count < 0 { throw BenchError("read \(path): errno \(errno)") }
+            filled += count
+            var lineStart = 0
+            var tab = -1
+            for index in 0..<filled {
+                let byte = buffer[index]
+                if byte == UInt8(ascii: "\t") && tab < 0 {
+                    tab = index
+                } else if byte == UInt8(ascii: "\n") {
+                    if tab >= 0 {
+                        try body(
+                            UnsafeRawBufferPointer(rebasing: buffer[lineStart..<tab]),
+                            UnsafeRawBufferPointer(rebasing: buffer[(tab + 1)..<index]))
+                    }
+                    lineStart = index + 1
+                    tab = -1
+                }
+            }
+            let rest = filled - lineStart
+            if rest > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + lineStart, byteCount: rest) }
+            filled = rest
+            if count == 0 { break }
+        }
+    }
+
     func remove() { try? FileManager.default.removeItem(atPath: file) }
 }

@@ -45,47 +45,102 @@ import Testing
             decoded[0]
                 == .accepted(
                     Interaction(
-                        userId: "alice", itemId: "v1", type: .like, timestamp: 1_732_896_000_000,
-                        tags: ["cooking", "asmr"], authorId: "chef_lee", country: "BR", device: "android", lang: "pt")))
+                        userId: "alice",
+                        itemId: "v1",
+                        type: .like,
+                        timestamp: 1_732_896_000_000,
+                        tags: ["cooking", "asmr"],
+                        authorId: "chef_lee",
+                        country: "BR",
+                        device: "android",
+                        lang: "pt"
+                    )
+                )
+        )
         #expect(
             decoded[1]
                 == .accepted(
                     Interaction(
-                        userId: "alice", itemId: "v2", type: .view, timestamp: 1_732_896_060_000, watchMs: 9_000,
-                        durationMs: 12_000, tags: ["cooking"], authorId: "chef_lee")))
+                        userId: "alice",
+                        itemId: "v2",
+                        type: .view,
+                        timestamp: 1_732_896_060_000,
+                        watchMs: 9_000,
+                        durationMs: 12_000,
+                        tags: ["cooking"],
+                        authorId: "chef_lee"
+                    )
+                )
+        )
         #expect(
             decoded[2]
                 == .accepted(
                     Interaction(
-                        userId: "alice", itemId: "v3", type: .skip, timestamp: 1_732_896_120_000, tags: ["gaming"],
-                        authorId: "gg_pro")))
+                        userId: "alice",
+                        itemId: "v3",
+                        type: .skip,
+                        timestamp: 1_732_896_120_000,
+                        tags: ["gaming"],
+                        authorId: "gg_pro"
+                    )
+                )
+        )
         #expect(
             decoded[3]
                 == .accepted(
                     Interaction(
-                        userId: "alice", itemId: "v4", type: .share, timestamp: 1_732_986_000_000,
-                        tags: ["pets", "cats"], authorId: "meow")))
+                        userId: "alice",
+                        itemId: "v4",
+                        type: .share,
+                        timestamp: 1_732_986_000_000,
+                        tags: ["pets", "cats"],
+                        authorId: "meow"
+                    )
+                )
+        )
         #expect(
             decoded[4]
                 == .accepted(
                     Interaction(
-                        userId: "alice", itemId: "v5", type: .notInterested, timestamp: 1_732_986_001_000,
-                        tags: ["gaming"], authorId: "gg_pro", device: "ios")))
+                        userId: "alice",
+                        itemId: "v5",
+                        type: .notInterested,
+                        timestamp: 1_732_986_001_000,
+                        tags: ["gaming"],
+                        authorId: "gg_pro",
+                        device: "ios"
+                    )
+                )
+        )
         #expect(
             decoded[5]
                 == .accepted(
                     Interaction(
-                        userId: "alice", itemId: "v0", type: .like, timestamp: 1_732_892_400_000, tags: ["cooking"],
-                        authorId: "chef_lee")))
+                        userId: "alice",
+                        itemId: "v0",
+                        type: .like,
+                        timestamp: 1_732_892_400_000,
+                        tags: ["cooking"],
+                        authorId: "chef_lee"
+                    )
+                )
+        )
     }
 
     @Test func catalogExampleDecodes() {
-        let record = #"{"item_id": "v9", "tags": ["cooking","pets"], "author_id": "a5", "created_ts": 1732900000123, "duration_ms": 15000}"#
+        let record =
+            #"{"item_id": "v9", "tags": ["cooking","pets"], "author_id": "a5", "created_ts": 1732900000123, "duration_ms": 15000}"#
         #expect(
             CatalogItemDecoder().decode(record)
                 == .accepted(
                     CatalogItem(
-                        itemId: "v9", tags: ["cooking", "pets"], authorId: "a5", createdTs: 1_732_900_000_123,
-                        durationMs: 15_000)))
+                        itemId: "v9",
+                        tags: ["cooking", "pets"],
+                        authorId: "a5",
+                        createdTs: 1_732_900_000_123,
+                        durationMs: 15_000
+                    )
+                )
+        )
     }
 }

@@ -53,7 +53,13 @@ import Testing
         var pendingComma = false
         for byte in bytes {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {
@@ -72,7 +78,8 @@ import Testing
     /// U+FEFF anywhere but as the document's leading byte order mark.
     static func containsInnerByteOrderMark(_ bytes: [UInt8]) -> Bool {
         guard bytes.count >= 4 else { return false }
-        for index in 1..<(bytes.count - 2) where bytes[index] == 0xEF && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF {
+        for index in 1..<(bytes.count - 2)
+        where bytes[index] == 0xEF && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF {
             return true
         }
         return false
@@ -108,7 +115,8 @@ import Testing
         return corpus
     }
 
-    static let interestingBytes: [UInt8] = Array(#"{}[]",:\"0-1.e+9 ntfu"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xE2, 0xED, 0xF0, 0xFF]
+    static let interestingBytes: [UInt8] =
+        Array(#"{}[]",:\"0-1.e+9 ntfu"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xE2, 0xED, 0xF0, 0xFF]
     static let interestingTokens: [String] = [
         "\\u", "\\ud83c", "\\udfb5", "\\u0000", "\\\"", "null", "true", "1.0", "1e3", "-0", "99999999999999999999",
         "[", "{\"a\":", "\"ts\":", "\"type\":", ",\"user_id\":", "\u{FEFF}", "é", "🎵", "\"\"", "[]", "{}",
@@ -151,7 +159,9 @@ import Testing
         #expect(outcomes["accepted", default: 0] > 200)
         #expect(outcomes.keys.filter { $0.hasPrefix("invalid_field:") }.count >= 10)
         #expect(outcomes.keys.filter { $0.hasPrefix("missing_field:") }.count >= 3)
-        for code in ["not_object", "unknown_type", "ts_out_of_range"] { #expect(outcomes[code, default: 0] > 10, "\(code)") }
+        for code in ["not_object", "unknown_type", "ts_out_of_range"] {
+            #expect(outcomes[code, default: 0] > 10, "\(code)")
+        }
         // Also their mutations.
         check(cases.prefix(3_000).map { Self.mutate($0, using: &rng) })
     }
@@ -193,10 +203,14 @@ struct RandomJSONDocument {
         case 4, 5, 6: return string(using: &rng)
         case 7:
             let count = [0, 1, 2, 3, 64, 65][rng.nextInt(below: 6)]
-            return "[" + (0..<count).map { _ in rng.nextInt(below: 30) == 0 ? value(depth: depth + 1, using: &rng) : string(using: &rng) }
+            return "["
+                + (0..<count).map { _ in
+                    rng.nextInt(below: 30) == 0 ? value(depth: depth + 1, using: &rng) : string(using: &rng)
+                }
                 .joined(separator: ",") + "]"
         default:
-            return "{" + (0..<rng.nextInt(below: 3)).map { _ in "\"k\":\(value(depth: depth + 1, using: &rng))" }
+            return "{"
+                + (0..<rng.nextInt(below: 3)).map { _ in "\"k\":\(value(depth: depth + 1, using: &rng))" }
                 .joined(separator: ",") + "}"
         }
     }
@@ -212,7 +226,10 @@ struct RandomJSONDocument {
     }
 
     func string(using rng: inout SplitMix64) -> String {
-        let pieces = ["a", "x", "é", "€", "🎵", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83c\\udfb5", "\\u0000", "view", "like", "not_interested"]
+        let pieces = [
+            "a", "x", "é", "€", "🎵", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83c\\udfb5", "\\u0000", "view",
+            "like", "not_interested",
+        ]
         let length = [0, 1, 2, 5, 14, 15, 16, 255, 256, 257][rng.nextInt(below: 10)]
         var text = ""
         if rng.nextInt(below: 3) == 0 {

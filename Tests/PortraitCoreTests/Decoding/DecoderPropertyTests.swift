@@ -79,7 +79,9 @@ import Testing
     }
 
     @Test func truncationsNeverAcceptAndNeverCrash() async {
-        let event = Array(#"{"user_id":"u1","item_id":"v1","type":"like","ts":1732896000000,"tags":["a","\u00e9"]}"#.utf8)
+        let event = Array(
+            #"{"user_id":"u1","item_id":"v1","type":"like","ts":1732896000000,"tags":["a","\u00e9"]}"#.utf8
+        )
         await propertyCheck(count: 200, input: Gen<Int>.value(in: 0...(event.count - 1))) { length in
             #expect(decoder.decode(Array(event.prefix(length)), nowMs: Self.nowMs).rejectReason?.code == "invalid_json")
         }

@@ -14,7 +14,11 @@ import Testing
         ]
         base.removeAll { dropped.contains($0.0) }
         for (key, value) in members {
-            if let index = base.firstIndex(where: { $0.0 == key }) { base[index].1 = value } else { base.append((key, value)) }
+            if let index = base.firstIndex(where: { $0.0 == key }) {
+                base[index].1 = value
+            } else {
+                base.append((key, value))
+            }
         }
         return "{" + base.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
@@ -73,7 +77,8 @@ import Testing
 
     @Test func contextValuesAreKept() throws {
         let event = try accepted(
-            Self.event([("country", #""BR""#), ("device", #""ios""#), ("lang", #""pt""#), ("event_id", #""e-1""#)]))
+            Self.event([("country", #""BR""#), ("device", #""ios""#), ("lang", #""pt""#), ("event_id", #""e-1""#)])
+        )
         #expect(event.country == "BR" && event.device == "ios" && event.lang == "pt" && event.eventId == "e-1")
     }
 
@@ -143,9 +148,30 @@ import Testing
         #expect(code(Self.event([("type", "null")])) == "missing_field:type")
     }
 
+    @Test func typesNearTheEndOfTheBufferAndLookalikes() throws {
+        for type in EventType.allCases {
+            // As the last member, fewer than 16 bytes follow the opening quote: the general path.
+            let last = #"{"user_id":"u1","item_id":"v1","ts":1732896000000,"type":"\#(type.name)"}"#
+            #expect(try accepted(last).type == type)
+            // Padded, the word-matching path.
+            let padded = #"{"type":"\#(type.name)","user_id":"u1","item_id":"v1","ts":1732896000000}"#
+            #expect(try accepted(padded).type == type)
+            let longer = #"{"type":"\#(type.name)s","user_id":"u1","item_id":"v1","ts":1732896000000}"#
+            #expect(code(longer) == "unknown_type")
+            let shorter = #"{"type":"\#(type.name.dropLast())","user_id":"u1","item_id":"v1","ts":1732896000000}"#
+            #expect(code(shorter) == "unknown_type")
+        }
+        // Keys likewise: known keys near the end, and keys that extend a known one.
+        #expect(try accepted(#"{"type":"like","item_id":"v1","ts":1732896000000,"user_id":"u"}"#).userId == "u")
+        #expect(code(#"{"user_idx":"u1","item_id":"v1","type":"like","ts":1732896000000}"#) == "missing_field:user_id")
+        #expect(code(#"{"user_id":"u1","item_id":"v1","type":"like","tsx":1}"#) == "missing_field:ts")
+    }
+
     @Test func unknownFieldsAreIgnoredButValidated() throws {
         let nested = #"{"a":[1,-2.5e-3,true,false,null,{"b":"\ud83c\udfb5"}],"c":{}}"#
-        #expect(try accepted(Self.event([("x", nested), ("created_ts", "\"anything\"")])) == (try accepted(Self.event())))
+        #expect(
+            try accepted(Self.event([("x", nested), ("created_ts", "\"anything\"")])) == (try accepted(Self.event()))
+        )
         #expect(code(Self.event([("x", #"{"a":[1,]}"#)])) == "invalid_json")
         #expect(code(Self.event([("x", #"{"a" 1}"#)])) == "invalid_json")
         #expect(code(Self.event([("x", "tru")])) == "invalid_json")
@@ -160,7 +186,9 @@ import Testing
 
     @Test func escapedKeysAreTheSameKeys() throws {
         let text = #"{"user\u005fid":"u1","\u0069tem_id":"v1","type":"like","t\u0073":1732896000000}"#
-        #expect(try accepted(text) == Interaction(userId: "u1", itemId: "v1", type: .like, timestamp: 1_732_896_000_000))
+        #expect(
+            try accepted(text) == Interaction(userId: "u1", itemId: "v1", type: .like, timestamp: 1_732_896_000_000)
+        )
     }
 
     @Test func duplicateKeysLastWins() throws {
@@ -178,7 +206,9 @@ import Testing
         #expect(code(#"{"ts":"x","type":"nope"}"#) == "missing_field:user_id")
         #expect(code(#"{"user_id":"u1","ts":"x","type":"nope"}"#) == "missing_field:item_id")
         #expect(code(#"{"user_id":"u1","item_id":"v1","ts":"x","type":"nope"}"#) == "unknown_type")
-        #expect(code(#"{"user_id":"u1","item_id":"v1","ts":1,"type":"like","tags":3,"watch_ms":-1}"#) == "ts_out_of_range")
+        #expect(
+            code(#"{"user_id":"u1","item_id":"v1","ts":1,"type":"like","tags":3,"watch_ms":-1}"#) == "ts_out_of_range"
+        )
         #expect(code(Self.event([("tags", "3"), ("watch_ms", "-1"), ("lang", "1")])) == "invalid_field:watch_ms")
         #expect(code(Self.event([("tags", "3"), ("lang", "1"), ("author_id", "\"\"")])) == "invalid_field:tags")
         #expect(code(#"{"ts":"x"} x"#) == "invalid_json")
@@ -219,7 +249,8 @@ import Testing
 
     @Test func unicodeAndUTF8Validity() throws {
         func withUserBytes(_ bytes: [UInt8]) -> String {
-            let value = Array(#"{"item_id":"v1","type":"like","ts":1732896000000,"user_id":""#.utf8) + bytes + Array("\"}".utf8)
+            let value =
+                Array(#"{"item_id":"v1","type":"like","ts":1732896000000,"user_id":""#.utf8) + bytes + Array("\"}".utf8)
             return decoder.decode(value, nowMs: Self.nowMs).rejectReason?.code ?? "accepted"
         }
         #expect(withUserBytes([0xC3, 0xA9]) == "accepted")  // é
@@ -233,7 +264,10 @@ import Testing
             #expect(withUserBytes(bad) == "invalid_json", "\(bad)")
         }
         #expect(try accepted(Self.event([("user_id", #""\ud83c\udfb5""#)])).userId == "🎵")
-        #expect(try accepted(Self.event([("user_id", #""\u00e9\u20AC\/\"\\\b\f\n\r\t""#)])).userId == "é€/\"\\\u{8}\u{C}\n\r\t")
+        #expect(
+            try accepted(Self.event([("user_id", #""\u00e9\u20AC\/\"\\\b\f\n\r\t""#)])).userId
+                == "é€/\"\\\u{8}\u{C}\n\r\t"
+        )
         #expect(try accepted(Self.event([("user_id", #""a\u0000b""#)])).userId == "a\u{0}b")
         #expect(code(Self.event([("user_id", #""\ud83c""#)])) == "invalid_json")
         #expect(code(Self.event([("user_id", #""\ud83cx""#)])) == "invalid_json")
@@ -246,7 +280,10 @@ import Testing
         let event = Self.event()
         #expect(strict.decode(event, nowMs: 1_732_896_000_000).value != nil)
         #expect(strict.decode(event, nowMs: 1_732_895_999_999).rejectReason?.code == "ts_out_of_range")
-        #expect(strict.decode(event + String(repeating: " ", count: 100), nowMs: Self.nowMs).rejectReason?.code == "too_large")
+        #expect(
+            strict.decode(event + String(repeating: " ", count: 100), nowMs: Self.nowMs).rejectReason?.code
+                == "too_large"
+        )
     }
 }
 

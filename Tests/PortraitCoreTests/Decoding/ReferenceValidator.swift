@@ -105,9 +105,20 @@ enum ReferenceValidator {
         }
         return .accepted(
             Interaction(
-                userId: userId, itemId: itemId, type: type, timestamp: ts, watchMs: watchMs, durationMs: durationMs,
-                tags: tags, authorId: authorId, country: context[0], device: context[1], lang: context[2],
-                eventId: context[3]))
+                userId: userId,
+                itemId: itemId,
+                type: type,
+                timestamp: ts,
+                watchMs: watchMs,
+                durationMs: durationMs,
+                tags: tags,
+                authorId: authorId,
+                country: context[0],
+                device: context[1],
+                lang: context[2],
+                eventId: context[3]
+            )
+        )
     }
 
     /// Field-by-field equality with strings compared byte for byte (Swift's `==` on `String` is canonical
@@ -116,7 +127,8 @@ enum ReferenceValidator {
         func bytes(_ s: String?) -> [UInt8]? { s.map { Array($0.utf8) } }
         return bytes(a.userId) == bytes(b.userId) && bytes(a.itemId) == bytes(b.itemId) && a.type == b.type
             && a.timestamp == b.timestamp && a.watchMs == b.watchMs && a.durationMs == b.durationMs
-            && a.tags?.map { Array($0.utf8) } == b.tags?.map { Array($0.utf8) } && bytes(a.authorId) == bytes(b.authorId)
+            && a.tags?.map { Array($0.utf8) } == b.tags?.map { Array($0.utf8) }
+            && bytes(a.authorId) == bytes(b.authorId)
             && bytes(a.country) == bytes(b.country) && bytes(a.device) == bytes(b.device)
             && bytes(a.lang) == bytes(b.lang) && bytes(a.eventId) == bytes(b.eventId)
     }

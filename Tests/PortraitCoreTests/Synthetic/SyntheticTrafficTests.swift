@@ -90,7 +90,8 @@ import Testing
         var hits = [Int](repeating: 0, count: count)
         let draws = 400_000
         for _ in 0..<draws { hits[zipf.sample(using: &rng)] += 1 }
-        let distance = (0..<count).reduce(0.0) { $0 + abs(Double(hits[$1]) / Double(draws) - zipf.probability(of: $1)) } / 2
+        let distance =
+            (0..<count).reduce(0.0) { $0 + abs(Double(hits[$1]) / Double(draws) - zipf.probability(of: $1)) } / 2
         #expect(distance < 0.02, "total variation distance \(distance)")
         #expect(abs(Double(hits[0]) / Double(draws) - zipf.probability(of: 0)) < 0.005)
         #expect(hits[0] > hits[count - 1])
@@ -104,7 +105,8 @@ import Testing
             #expect((1...4).contains(item.tags.count))
             #expect(Set(item.tags).count == item.tags.count)
             let object = try #require(
-                try JSONSerialization.jsonObject(with: Data(traffic.catalogRecord(item: index))) as? [String: Any])
+                try JSONSerialization.jsonObject(with: Data(traffic.catalogRecord(item: index))) as? [String: Any]
+            )
             #expect(object["item_id"] as? String == item.itemId)
             #expect(object["tags"] as? [String] == item.tags)
             #expect(object["author_id"] as? String == item.authorId)

@@ -1,0 +1,58 @@
+import Synchronization
+import Testing
+
+@testable import PortraitService
+
+/// The offset ledger decides what may be committed: it must never pass a batch with an outstanding part.
+@Suite struct OffsetLedgerTests {
+    @Test func offsetsCommitOnlyWhenEveryPartOfEveryEarlierBatchIsDone() {
+        let ledger = OffsetLedger()
+        ledger.assign([0, 1])
+        let first = ledger.open([(0, 9), (1, 4)], oldestTimestampMs: nil)
+        ledger.add(first, parts: 2)
+        ledger.release(first)
+        let second = ledger.open([(0, 19)], oldestTimestampMs: nil)
+        ledger.add(second, parts: 1)
+        ledger.release(second)
+        #expect(ledger.committable().isEmpty)
+
+        ledger.complete(second)  // a later batch completing first must not move the offset
+        #expect(ledger.committable()[0] == nil)
+        ledger.complete(first)
+        #expect(ledger.committable()[0] == nil, "one part of the first batch is still outstanding")
+        ledger.complete(first)
+        #expect(ledger.committable() == [0: 20, 1: 5])
+        #expect(ledger.isDrained())
+        #expect(ledger.openBatches == 0)
+    }
+
+    @Test func aBatchWithNoPartsCompletesOnRelease() {
+        let completed = Counter()
+        let ledger = OffsetLedger { _ in completed.increment() }
+        ledger.assign([3])
+        let token = ledger.open([(3, 41)], oldestTimestampMs: 1)
+        #expect(!ledger.isDrained([3]))
+        ledger.release(token)
+        #expect(ledger.committable() == [3: 42])
+        #expect(completed.value == 1)
+    }
+
+    @Test func revokedPartitionsAreForgottenAndLateCompletionsAreHarmless() {
+        let ledger = OffsetLedger()
+        ledger.assign([0, 1])
+        let token = ledger.open([(0, 5), (1, 7)], oldestTimestampMs: nil)
+        ledger.add(token, parts: 1)
+        ledger.release(token)
+        ledger.revoke([1])
+        #expect(ledger.isDrained([1]))
+        #expect(!ledger.isDrained([0]))
+        ledger.complete(token)
+        #expect(ledger.committable() == [0: 6])
+    }
+}
+
+private final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func increment() { count.add(1, ordering: .relaxed) }
+}
