@@ -17,11 +17,20 @@ final class DurableRun: Sendable {
     let workload: DurabilityWorkload
     let producer: WorkloadProducer
     let root: URL
+    /// The reference profiles, computed in the background from the start (they take seconds in a debug build,
+    /// mostly while the daemons wait on the group).
+    let reference: Task<[String: ComparableProfile], any Error>
 
     init(seed: UInt64, events: Int = 100_000, users: Int = 500, inputPartitions: Int = 12) throws {
         cluster = try TestCluster(inputPartitions: inputPartitions)
-        workload = DurabilityWorkload(seed: seed, events: events, users: users)
-        producer = try WorkloadProducer(bootstrap: cluster.bootstrap, logger: cluster.logger)
+        let workload = DurabilityWorkload(seed: seed, events: events, users: users)
+        self.workload = workload
+        reference = Task(priority: .low) { try await ReferenceProfiles.compute(workload) }
+        // Quiet: connection errors while the broker is down (or after the cluster is gone) are expected, and
+        // delivery failures are reported by `finish()`.
+        var quiet = cluster.logger
+        quiet.logLevel = .critical
+        producer = try WorkloadProducer(bootstrap: cluster.bootstrap, logger: quiet)
         root = FileManager.default.temporaryDirectory.appendingPathComponent("portrait-durable-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
@@ -124,7 +133,7 @@ final class DurableRun: Sendable {
     func expectProfilesMatchReference(context: String = "", sourceLocation: SourceLocation = #_sourceLocation)
         async throws -> ProfileDiff
     {
-        let expected = try await ReferenceProfiles.compute(workload)
+        let expected = try await reference.value
         try #require(expected.count == workload.userIds.count, "the reference has every user", sourceLocation: sourceLocation)
         let diff = ProfileDiff(actual: try publishedProfiles(), expected: expected)
         if !diff.isEmpty {

@@ -29,6 +29,7 @@ enum ReferenceProfiles {
                 engine.submit(batch, token: token)
                 token += 1
                 batch.removeAll(keepingCapacity: true)
+                await Task.yield()
             }
         }
         engine.submit(batch, token: token)
