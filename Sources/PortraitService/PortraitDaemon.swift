@@ -20,7 +20,7 @@ public enum PortraitDaemon {
         properties["auto.commit.interval.ms", default: String(configuration.commitIntervalMs)] = properties["auto.commit.interval.ms"] ?? String(configuration.commitIntervalMs)
         properties["auto.offset.reset"] = properties["auto.offset.reset"] ?? "earliest"
         properties["client.id"] = properties["client.id"] ?? "portraitd"
-        return KafkaConfiguration(properties)
+        return KafkaConfiguration(properties).applicable(to: .consumer)
     }
 
     /// The producer's properties: idempotent, `acks=all`, and delivery retried until the broker is back
@@ -38,7 +38,7 @@ public enum PortraitDaemon {
             "client.id": "portraitd",
         ]
         properties.merge(defaults) { user, _ in user }
-        return KafkaConfiguration(properties)
+        return KafkaConfiguration(properties).applicable(to: .producer)
     }
 
     /// Applies the librdkafka pass-through to real configurations, so that a bad property is a configuration

@@ -39,12 +39,14 @@ struct ConfigurationErrorTests {
         let yaml = FileManager.default.temporaryDirectory.appendingPathComponent("portraitd-\(UUID()).yaml")
         try "group_id: from-yaml\ntop_n: 7\nkafka:\n  sasl.password: hunter2\n  linger.ms: 3\n".write(to: yaml, atomically: true, encoding: .utf8)
         let (status, log) = try await run(
-            ["--config", yaml.path, "--check-config", "--top-n", "9"], environment: ["PORTRAIT_GROUP_ID": "from-env"]
+            ["--config", yaml.path, "--check-config", "--top-n", "9"],
+            environment: ["PORTRAIT_GROUP_ID": "from-env", "PORTRAIT_KAFKA_LOG_LEVEL": "6"]
         )
         #expect(status == 0, "log: \(log)")
         #expect(log.contains("group_id: from-env"))
         #expect(log.contains("top_n: 9"))
         #expect(log.contains("linger.ms: 3"))
+        #expect(log.contains("log_level: 6"), "underscored librdkafka names resolve from the environment")
         #expect(!log.contains("hunter2"))
     }
 

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import PortraitKafka
 import PortraitCore
 import SystemPackage
 import Yams
@@ -58,7 +59,7 @@ extension PortraitConfiguration {
         // librdkafka properties: YAML < environment < flags.
         var kafka = yamlKafka
         for (name, value) in environment where name.hasPrefix("PORTRAIT_KAFKA_") {
-            kafka[Self.kafkaProperty(fromEnvironmentSuffix: String(name.dropFirst("PORTRAIT_KAFKA_".count)))] = value
+            kafka[KafkaConfiguration.propertyName(fromEnvironmentSuffix: String(name.dropFirst("PORTRAIT_KAFKA_".count)))] = value
         }
         kafka.merge(commandLine.kafka) { _, flag in flag }
         configuration.kafka = kafka
@@ -72,11 +73,6 @@ extension PortraitConfiguration {
 
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return configuration
-    }
-
-    /// `SECURITY_PROTOCOL` → `security.protocol`: librdkafka names are lower case with dots.
-    static func kafkaProperty(fromEnvironmentSuffix suffix: String) -> String {
-        suffix.lowercased().replacingOccurrences(of: "_", with: ".")
     }
 
     private mutating func apply(_ p: inout ValueParser) {
