@@ -37,6 +37,15 @@ struct ProfileStore {
         _modify { yield &slab[Int(slot)] }
     }
 
+    /// Puts `profile` into `slot`, keeping the slot's list links and dirty flag.
+    mutating func replace(_ slot: Int32, with profile: Profile) {
+        let old = slab[Int(slot)]
+        slab[Int(slot)] = profile
+        slab[Int(slot)].newer = old.newer
+        slab[Int(slot)].older = old.older
+        slab[Int(slot)].dirty = old.dirty
+    }
+
     /// Marks `slot` most recently active and queues it for emission.
     mutating func touch(_ slot: Int32) {
         if !slab[Int(slot)].dirty {

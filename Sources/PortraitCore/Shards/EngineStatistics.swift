@@ -9,6 +9,10 @@ public struct EngineStatistics: Sendable, Equatable {
     public var evictions: Int
     public var emissions: Int
     public var rounds: Int
+    /// Restored states that failed to decode (batch restore or the evicted-profile store).
+    public var restoreFailures: Int = 0
+    /// Users brought back from the evicted-profile store when they returned.
+    public var unevicted: Int = 0
     /// Estimated bytes held by profiles (the figure `maxProfileBytes` is checked against).
     public var profileBytes: Int
 
@@ -25,5 +29,7 @@ struct ShardTotals {
     var evictions = 0
     var emissions = 0
     var rounds = 0
+    var restoreFailures = 0
+    var unevicted = 0
     var profileBytes = 0
 }

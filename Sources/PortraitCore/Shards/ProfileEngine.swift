@@ -18,7 +18,8 @@ public final class ProfileEngine: Sendable {
         configuration: EngineConfiguration,
         catalog: ItemCatalog,
         sink: any EmissionSink,
-        clock: @escaping @Sendable () -> Int64
+        clock: @escaping @Sendable () -> Int64,
+        evictedStore: (any EvictedProfileStore)? = nil
     ) {
         var configuration = configuration
         configuration.shardCount = max(1, configuration.shardCount)
@@ -34,7 +35,9 @@ public final class ProfileEngine: Sendable {
             profiles: configuration.maxProfiles.map { max(1, $0 / count) },
             bytes: configuration.maxProfileBytes.map { max(1, $0 / count) })
         self.shards = (0..<count).map {
-            Shard(index: $0, configuration: configuration, catalog: catalog, sink: sink, gate: gate, budget: budget)
+            Shard(
+                index: $0, configuration: configuration, catalog: catalog, sink: sink, gate: gate, budget: budget,
+                evictedStore: evictedStore)
         }
         for shard in shards { shard.start() }
     }
@@ -119,6 +122,8 @@ public final class ProfileEngine: Sendable {
             statistics.evictions += totals.evictions
             statistics.emissions += totals.emissions
             statistics.rounds += totals.rounds
+            statistics.restoreFailures += totals.restoreFailures
+            statistics.unevicted += totals.unevicted
             statistics.profileBytes += totals.profileBytes
         }
         return statistics

@@ -28,17 +28,9 @@ extension Shard {
 
     /// Installs a restored profile, replacing any held for the same user.
     func restore(_ snapshot: ProfileSnapshot, partition: Int32) {
-        if let existing = store.slot(of: snapshot.userId) {
-            profileBytes -= store[existing].estimatedBytes
-            store.remove(existing)
-        }
         var profile = catalog.withState { Profile(snapshot: snapshot, symbols: &$0.symbols) }
         profile.partition = partition
-        let (slot, _) = store.slotCreating(snapshot.userId)
-        let links = (store[slot].newer, store[slot].older)
-        store[slot] = profile
-        (store[slot].newer, store[slot].older) = links
-        profileBytes += profile.estimatedBytes
+        install(profile, guarded: false)
         publishTotals()
     }
 

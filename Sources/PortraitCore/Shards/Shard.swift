@@ -15,6 +15,7 @@ final class Shard: @unchecked Sendable {
     let gate: BackpressureGate
     let totals = Mutex(ShardTotals())
     let budget: MemoryBudget
+    let evictedStore: (any EvictedProfileStore)?
 
     var store = ProfileStore()
     private var symbolCache = SymbolCache()
@@ -24,7 +25,7 @@ final class Shard: @unchecked Sendable {
 
     init(
         index: Int, configuration: EngineConfiguration, catalog: ItemCatalog, sink: any EmissionSink,
-        gate: BackpressureGate, budget: MemoryBudget
+        gate: BackpressureGate, budget: MemoryBudget, evictedStore: (any EvictedProfileStore)? = nil
     ) {
         self.index = index
         self.queue = DispatchQueue(label: "portrait.shard.\(index)")
@@ -33,6 +34,7 @@ final class Shard: @unchecked Sendable {
         self.sink = sink
         self.gate = gate
         self.budget = budget
+        self.evictedStore = evictedStore
     }
 
     /// Starts the emission timer (call once, from any thread).
@@ -72,7 +74,10 @@ final class Shard: @unchecked Sendable {
         var duplicates = 0
         for (offset, positioned) in part.enumerated() {
             let (slot, isNew) = store.slotCreating(positioned.event.userId)
-            if isNew { created.append(slot) }
+            if isNew {
+                created.append(slot)
+                restoreEvicted(positioned.event.userId, into: slot)
+            }
             if store[slot].isDuplicate(positioned.position) {
                 duplicates += 1
                 continue
@@ -168,6 +173,7 @@ final class Shard: @unchecked Sendable {
             profileBytes -= profile.estimatedBytes
             store.remove(slot)
             evicted += 1
+            evictedStore?.store(userId: profile.userId, partition: profile.partition, state: state)
             sink.evicted(userId: profile.userId, partition: profile.partition, state: state)
         }
         if evicted > 0 { publishTotals { $0.evictions += evicted } }
