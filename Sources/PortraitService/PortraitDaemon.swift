@@ -116,11 +116,19 @@ public enum PortraitDaemon {
         )
         publisher.attach(producer)
         let catalog = ItemCatalog(configuration: configuration.engine)
+        let evicted = configuration.engine.maxProfiles == nil ? nil : try EvictedProfileFileStore(directory: configuration.stateDirectory)
         let engine = ProfileEngine(
             configuration: configuration.engine, catalog: catalog, sink: publisher,
-            clock: { Int64(Date().timeIntervalSince1970 * 1_000) }
+            clock: { Int64(Date().timeIntervalSince1970 * 1_000) }, evictedStore: evicted
         )
         let consumerConfiguration = consumerProperties(configuration, brokers: brokers)
+        let state = PartitionStateManager(
+            directory: configuration.stateDirectory, group: configuration.groupID,
+            changelog: ChangelogReader(
+                configuration: consumerConfiguration, topic: configuration.topics.profiles,
+                logger: Logger(label: "portraitd.changelog")),
+            engine: engine, evicted: evicted, metrics: metrics, health: health, logger: Logger(label: "portraitd.state")
+        )
         let follower = try CatalogFollower(
             topic: configuration.topics.items, configuration: consumerConfiguration, catalog: catalog,
             publisher: publisher, metrics: metrics, stop: stop, logger: Logger(label: "portraitd.catalog")
@@ -128,10 +136,13 @@ public enum PortraitDaemon {
         let input = try InputConsumer(
             settings: .init(topic: configuration.topics.input, drainTimeout: .seconds(configuration.shutdownTimeoutSeconds * 0.8)),
             configuration: consumerConfiguration, engine: engine, publisher: publisher, producer: producer,
-            ledger: ledger, metrics: metrics, health: health, stop: stop, logger: Logger(label: "portraitd.input")
+            ledger: ledger, state: state, metrics: metrics, health: health, stop: stop,
+            logger: Logger(label: "portraitd.input")
         )
         let pipeline = PipelineService(
             topics: configuration.topics, engine: engine, producer: producer, catalog: follower, input: input,
+            state: state, snapshotInterval: configuration.snapshotIntervalSeconds > 0
+                ? .milliseconds(Int64(configuration.snapshotIntervalSeconds * 1_000)) : nil,
             health: health, notifier: notifier, stop: stop,
             shutdownTimeout: .seconds(configuration.shutdownTimeoutSeconds), logger: logger
         )

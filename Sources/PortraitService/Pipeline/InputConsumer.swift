@@ -32,6 +32,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     private let publisher: OutputPublisher
     private let producer: KafkaProducer
     private let ledger: OffsetLedger
+    private let state: PartitionStateManager
     private let metrics: PortraitMetrics
     private let health: ServiceHealth
     private let stop: StopSignal
@@ -59,6 +60,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         publisher: OutputPublisher,
         producer: KafkaProducer,
         ledger: OffsetLedger,
+        state: PartitionStateManager,
         metrics: PortraitMetrics,
         health: ServiceHealth,
         stop: StopSignal,
@@ -69,6 +71,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         self.publisher = publisher
         self.producer = producer
         self.ledger = ledger
+        self.state = state
         self.metrics = metrics
         self.health = health
         self.stop = stop
@@ -255,6 +258,16 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         let partitions = tps.map(\.partition.rawValue)
         metrics.rebalances.increment()
         ledger.assign(partitions)
+        do {
+            // Before any input of these partitions is handed out: this callback runs inside poll.
+            try state.restore(partitions)
+        } catch {
+            // Never process input on top of a partial state: hold the partitions and stop.
+            try? consumer.pause(tps)
+            logger.critical("could not restore the state of input partitions \(partitions.sorted()): \(error)")
+            stop.raise(.fatal(error))
+            return
+        }
         assigned.formUnion(partitions)
         metrics.partitionsAssigned.record(assigned.count)
         if paused { try? consumer.pause(tps) }
@@ -280,7 +293,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
             }
         }
         ledger.revoke(Array(partitions))
-        blockingAwait { await self.engine.drop(partitions: partitions) }
+        state.release(partitions)
         assigned.subtract(partitions)
         for partition in partitions {
             stored[partition] = nil
@@ -313,7 +326,9 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
 
     // MARK: Shutdown (after the thread has left its loop)
 
-    /// Drains everything, commits synchronously and closes the consumer.
+    /// Drains everything, commits synchronously, snapshots the owned partitions and closes the consumer.
+    ///
+    /// The snapshot comes before `close`, whose final revocation drops the state.
     func shutdown() -> Bool {
         let drained = drain(nil)
         storeProcessedOffsets()
@@ -322,6 +337,9 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
             metrics.commits.increment()
         } catch {
             logger.warning("final commit: \(error)")
+        }
+        if drained && stop.fatalError == nil {
+            blockingAwait { await self.state.snapshot() }
         }
         do {
             try consumer.close()

@@ -16,6 +16,8 @@ final class PipelineService: Service, Sendable {
     private let producer: KafkaProducer
     private let catalog: CatalogFollower
     private let input: InputConsumer
+    private let state: PartitionStateManager
+    private let snapshotInterval: Duration?
     private let health: ServiceHealth
     private let notifier: SystemdNotifier
     private let stop: StopSignal
@@ -28,6 +30,8 @@ final class PipelineService: Service, Sendable {
         producer: KafkaProducer,
         catalog: CatalogFollower,
         input: InputConsumer,
+        state: PartitionStateManager,
+        snapshotInterval: Duration?,
         health: ServiceHealth,
         notifier: SystemdNotifier,
         stop: StopSignal,
@@ -39,6 +43,8 @@ final class PipelineService: Service, Sendable {
         self.producer = producer
         self.catalog = catalog
         self.input = input
+        self.state = state
+        self.snapshotInterval = snapshotInterval
         self.health = health
         self.notifier = notifier
         self.stop = stop
@@ -64,7 +70,19 @@ final class PipelineService: Service, Sendable {
             input.start()
         }
 
+        // Periodic snapshots of the owned partitions, so a restart replays only the changelog's tail.
+        let snapshots = Task { [state, snapshotInterval, stop] in
+            guard let snapshotInterval else { return }
+            while !Task.isCancelled && !stop.isStopping {
+                try? await Task.sleep(for: snapshotInterval)
+                guard !Task.isCancelled && !stop.isStopping else { return }
+                await state.snapshot()
+            }
+        }
+        defer { snapshots.cancel() }
+
         let reason = await stop.wait()
+        snapshots.cancel()
         if case .fatal(let error) = reason { logger.critical("stopping after a fatal error: \(error)") }
         health.set(.stopping, "draining")
         notifier.stopping(status: "draining")
@@ -103,7 +121,14 @@ enum PipelineError: Error, CustomStringConvertible {
     }
 }
 
-/// Runs blocking work (thread joins, librdkafka's synchronous calls) on a Dispatch thread, not the pool.
+/// Runs blocking work (thread joins, librdkafka's synchronous calls, file I/O) on a Dispatch thread, not the pool.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// Runs blocking work that cannot fail on a Dispatch thread, not the pool.
 func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(returning: work()) }

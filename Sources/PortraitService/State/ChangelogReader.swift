@@ -25,6 +25,13 @@ struct ChangelogReader {
         return try consumer.watermarks(tp(partition), cached: false, timeout: .seconds(10)).high.rawValue
     }
 
+    /// The partition's first offset still held (low watermark): a snapshot that ends below it is too old.
+    func start(partition: Int32) throws -> Int64 {
+        let consumer = try makeConsumer()
+        defer { try? consumer.close() }
+        return try consumer.watermarks(tp(partition), cached: false, timeout: .seconds(10)).low.rawValue
+    }
+
     /// Reads `[from, end)` of `partition`; `chunk` receives records in offset order, about `chunkSize` at a time.
     /// Returns how many records were read. `progress` is called with (read, total) after each chunk.
     @discardableResult
