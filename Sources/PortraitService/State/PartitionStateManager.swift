@@ -126,9 +126,13 @@ final class PartitionStateManager: Sendable {
             logger.warning("ignoring snapshot \(url.path): \(error); restoring partition \(partition) from the changelog")
             return (0, 0)
         }
-        guard let low = try? changelog.start(partition: partition), loaded.header.changelogOffset >= low else {
+        guard let low = try? changelog.start(partition: partition), let end = try? changelog.end(partition: partition),
+            loaded.header.changelogOffset >= low, loaded.header.changelogOffset <= end
+        else {
+            // Below the start: retention removed records it relies on. Past the end: the topic was recreated or
+            // this is another cluster. Either way the changelog alone is the truth.
             metrics.snapshotsRejected.increment()
-            logger.warning("ignoring snapshot \(url.path): the changelog no longer holds offset \(loaded.header.changelogOffset)")
+            logger.warning("ignoring snapshot \(url.path): its changelog offset \(loaded.header.changelogOffset) is not in the profiles partition")
             return (0, 0)
         }
         let states = loaded.entries.map { (userId: $0.userId, partition: partition, state: $0.state) }

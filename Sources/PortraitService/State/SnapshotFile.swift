@@ -14,25 +14,39 @@ import Foundation
 /// ignored by version). The checksum is FNV-1a 64 over everything before it. A file that is truncated, has
 /// another magic or version, belongs to another group, topic or partition, or fails its checksum is
 /// reported and ignored — never trusted, never fatal.
-struct SnapshotFile: Sendable {
+public struct SnapshotFile: Sendable {
     static let magic: [UInt8] = Array("PRTSNAP".utf8) + [1]
     static let formatVersion: UInt16 = 1
 
-    struct Header: Sendable, Equatable {
-        var group: String
-        var topic: String
-        var partition: Int32
-        var changelogOffset: Int64
-        var createdMs: Int64
-        var count: UInt32
+    public struct Header: Sendable, Equatable {
+        public var group: String
+        public var topic: String
+        public var partition: Int32
+        public var changelogOffset: Int64
+        public var createdMs: Int64
+        public var count: UInt32
+
+        public init(group: String, topic: String, partition: Int32, changelogOffset: Int64, createdMs: Int64, count: UInt32) {
+            self.group = group
+            self.topic = topic
+            self.partition = partition
+            self.changelogOffset = changelogOffset
+            self.createdMs = createdMs
+            self.count = count
+        }
     }
 
-    struct Entry: Sendable {
-        var userId: String
-        var state: [UInt8]
+    public struct Entry: Sendable {
+        public var userId: String
+        public var state: [UInt8]
+
+        public init(userId: String, state: [UInt8]) {
+            self.userId = userId
+            self.state = state
+        }
     }
 
-    enum ReadError: Error, CustomStringConvertible, Equatable {
+    public enum ReadError: Error, CustomStringConvertible, Equatable {
         case missing
         case truncated
         case notASnapshot
@@ -40,7 +54,7 @@ struct SnapshotFile: Sendable {
         case foreign(String)
         case checksumMismatch
 
-        var description: String {
+        public var description: String {
             switch self {
             case .missing: "no snapshot"
             case .truncated: "truncated"
@@ -53,7 +67,7 @@ struct SnapshotFile: Sendable {
     }
 
     /// `state_dir/snapshots/<group>/<topic>-<partition>.snap`
-    static func url(directory: String, group: String, topic: String, partition: Int32) -> URL {
+    public static func url(directory: String, group: String, topic: String, partition: Int32) -> URL {
         URL(fileURLWithPath: directory).appendingPathComponent("snapshots").appendingPathComponent(sanitize(group))
             .appendingPathComponent("\(sanitize(topic))-\(partition).snap")
     }
@@ -64,7 +78,7 @@ struct SnapshotFile: Sendable {
 
     // MARK: Writing
 
-    static func encode(header: Header, entries: [Entry]) -> [UInt8] {
+    public static func encode(header: Header, entries: [Entry]) -> [UInt8] {
         var body: [UInt8] = []
         body.reserveCapacity(entries.reduce(64) { $0 + $1.userId.utf8.count + $1.state.count + 6 })
         var headerBytes: [UInt8] = []
@@ -88,7 +102,7 @@ struct SnapshotFile: Sendable {
     }
 
     /// Writes atomically: a temporary file in the same directory, fsync, rename over the old one, fsync the directory.
-    static func write(_ bytes: [UInt8], to url: URL) throws {
+    public static func write(_ bytes: [UInt8], to url: URL) throws {
         let directory = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
@@ -126,7 +140,7 @@ struct SnapshotFile: Sendable {
     // MARK: Reading
 
     /// Reads and validates a snapshot written for `group`, `topic` and `partition`.
-    static func read(
+    public static func read(
         from url: URL,
         group: String,
         topic: String,

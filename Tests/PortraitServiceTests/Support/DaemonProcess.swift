@@ -46,7 +46,11 @@ final class DaemonProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.executableURL = Self.binary
         process.arguments = ["--http-addr", "127.0.0.1:\(port)", "--status-interval", "0"] + arguments
-        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        var env = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            // Each daemon its own state directory unless the test shares one on purpose.
+            "PORTRAIT_STATE_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("portraitd-state-\(UUID().uuidString)").path,
+        ]
         env.merge(environment) { $1 }
         process.environment = env
         let log = try FileHandle(forWritingTo: logURL)
