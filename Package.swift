@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PortraitServiceTests",
-            dependencies: ["PortraitService"],
+            dependencies: ["PortraitService", "PortraitCore", "PortraitKafka"],
             swiftSettings: strictSettings
         ),
     ],
