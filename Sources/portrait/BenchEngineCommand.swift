@@ -17,9 +17,17 @@ struct BenchEngine: AsyncParsableCommand {
     @Option(help: "Profiles of the large-population memory run (0 skips it).") var profiles = 1_000_000
     @Flag(help: "Skip the decode-only comparison with Foundation.") var skipDecode = false
     @Flag(help: "Only the memory runs.") var memoryOnly = false
+    @Flag(help: "Only snapshot and batch restore: 100,000 profiles of 10 events, restored 10 times over.")
+    var durability = false
     @Flag(help: "Only apply (pre-decoded, no rounds until the final flush), 1 and 2 shards.") var applyOnly = false
 
     func run() async throws {
+        if durability {
+            for shards in [1, 2] {
+                print(await DurabilityBenchmark.run(users: 100_000, eventsPerUser: 10, copies: 10, shards: shards))
+            }
+            return
+        }
         var traffic = SyntheticTraffic(options: .init(users: users, seed: seed))
         var values: [[UInt8]] = []
         values.reserveCapacity(events)
