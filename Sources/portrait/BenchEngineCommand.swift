@@ -17,8 +17,17 @@ struct BenchEngine: AsyncParsableCommand {
     @Option(help: "Profiles of the large-population memory run (0 skips it).") var profiles = 1_000_000
     @Flag(help: "Skip the decode-only comparison with Foundation.") var skipDecode = false
     @Flag(help: "Only the memory runs.") var memoryOnly = false
+    @Flag(help: "Only snapshot and batch restore: 100,000 profiles of 10 events, restored 10 times over.")
+    var durability = false
+    @Flag(help: "Only apply (pre-decoded, no rounds until the final flush), 1 and 2 shards.") var applyOnly = false
 
     func run() async throws {
+        if durability {
+            for shards in [1, 2] {
+                print(await DurabilityBenchmark.run(users: 100_000, eventsPerUser: 10, copies: 10, shards: shards))
+            }
+            return
+        }
         var traffic = SyntheticTraffic(options: .init(users: users, seed: seed))
         var values: [[UInt8]] = []
         values.reserveCapacity(events)
@@ -32,6 +41,16 @@ struct BenchEngine: AsyncParsableCommand {
         let averageBytes = values.reduce(0) { $0 + $1.count } / max(values.count, 1)
         print("engine benchmark: \(events) events, \(users) users (Zipf), \(averageBytes) bytes average, "
             + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+        if applyOnly {
+            let batches = Self.batches(values: values, nowMs: nowMs)
+            for shards in [1, 2] {
+                let run = await EngineBenchmark.applyOnly(batches: batches, shards: shards, emitIntervalMs: 3_600_000)
+                print("apply only, \(shards) shard(s): \(k(run.eventsPerSecond)) events/s wall incl. final flush, "
+                    + "profiles \(run.statistics.profiles), estimate \(run.statistics.profileBytes / max(run.statistics.profiles, 1)) bytes/profile")
+            }
+            return
+        }
 
         // Memory first, in a clean heap: later runs free memory that RSS deltas would then miss.
         let heavy = await EngineBenchmark.manyProfiles(users: 200, eventsPerUser: 1_000, tags: 400, days: 7, flush: true)
@@ -83,6 +102,23 @@ struct BenchEngine: AsyncParsableCommand {
             + "(CPU \(f(two.cpuMicrosPerEvent, 3)) µs/event): ratio \(f(two.eventsPerSecond / one.eventsPerSecond, 2))×")
         batches = []
 
+    }
+
+    static func batches(values: [[UInt8]], nowMs: Int64) -> [[PositionedInteraction]] {
+        let decoder = InteractionDecoder()
+        var batches: [[PositionedInteraction]] = []
+        var batch: [PositionedInteraction] = []
+        for (offset, value) in values.enumerated() {
+            if let event = decoder.decode(value, nowMs: nowMs).value {
+                batch.append(PositionedInteraction(event: event, position: InputPosition(partition: 0, offset: Int64(offset))))
+            }
+            if batch.count == 1_000 {
+                batches.append(batch)
+                batch = []
+            }
+        }
+        batches.append(batch)
+        return batches
     }
 
     private func k(_ value: Double) -> String { "\(Int(value / 1_000))k" }

@@ -47,20 +47,8 @@ struct CatalogState {
         popular.remove(item: item)
     }
 
-    /// Adds one interaction's weight to an item's popularity, rebasing the reference if needed.
-    mutating func addPopularity(item: UInt32, weight: Double, at ts: Int64) {
-        guard weight > 0, let index = items.index(forKey: item), !items.values[index].removed else { return }
-        if reference == nil { reference = ts }
-        var exponent = Double(ts - reference!) / halfLifeMs
-        if exponent > Decay.rebaseExponent {
-            rebase(to: ts)
-            exponent = 0
-        }
-        items.values[index].popularity += weight * Decay.exp2(exponent)
-        offerToLists(item: item, record: items.values[index])
-    }
-
-    private mutating func rebase(to newReference: Int64) {
+    /// Restates every popularity against a new reference time.
+    mutating func rebase(to newReference: Int64) {
         let factor = Decay.factor(from: reference!, to: newReference, halfLifeMs: halfLifeMs)
         for key in items.keys { items[key]!.popularity *= factor }
         for key in tagLists.keys { tagLists[key]!.scale(by: factor) }

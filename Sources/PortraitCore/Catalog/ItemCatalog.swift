@@ -4,8 +4,9 @@ import Synchronization
 /// their decayed popularity, per-tag candidate lists, and the process-wide string interner.
 ///
 /// Thread-safe: all state sits behind one `Mutex`. Shards take it once per applied part (intern
-/// the part's strings, resolve catalog tags/authors, add popularity) and once per emission round
-/// (render every dirty user's records), never once per event.
+/// the part's cache misses, resolve catalog tags/authors, learn new items) and once per emission
+/// round (merge the shard's `PopularityDeltas`, take the copy-on-write view it renders from),
+/// never once per event.
 public final class ItemCatalog: Sendable {
     let configuration: EngineConfiguration
     private let state: Mutex<CatalogState>

@@ -27,22 +27,35 @@ struct ResolvedPart {
 /// A shard's lock-free cache of the global symbol table (strings it has already seen).
 struct SymbolCache {
     private var ids: [String: UInt32] = [:]
+    /// Context values (country, device, lang) have a handful of distinct values: a short list
+    /// compared by equality (small strings compare as two words) beats hashing each one.
+    private var context: [(name: String, id: UInt32)] = []
+    private static let contextCapacity = 32
 
     /// The ids of every string of the accepted events, laid out per event as item, author, country,
     /// device, lang, then the tags; 0 where the string is absent or not cached yet.
-    func lookup(_ events: [PositionedInteraction], accepted: [(index: Int, slot: Int32)]) -> [UInt32] {
+    mutating func lookup(_ events: [PositionedInteraction], accepted: [(index: Int, slot: Int32)]) -> [UInt32] {
         var result: [UInt32] = []
         result.reserveCapacity(accepted.count * 8)
         for (index, _) in accepted {
             let event = events[index].event
             result.append(ids[event.itemId] ?? 0)
             result.append(event.authorId.flatMap { ids[$0] } ?? 0)
-            result.append(event.country.flatMap { ids[$0] } ?? 0)
-            result.append(event.device.flatMap { ids[$0] } ?? 0)
-            result.append(event.lang.flatMap { ids[$0] } ?? 0)
-            for tag in event.tags ?? [] { result.append(ids[tag] ?? 0) }
+            result.append(event.country.map { contextId($0) } ?? 0)
+            result.append(event.device.map { contextId($0) } ?? 0)
+            result.append(event.lang.map { contextId($0) } ?? 0)
+            if let tags = event.tags {
+                for tag in tags { result.append(ids[tag] ?? 0) }
+            }
         }
         return result
+    }
+
+    private mutating func contextId(_ name: String) -> UInt32 {
+        for entry in context where entry.name == name { return entry.id }
+        guard let id = ids[name] else { return 0 }
+        if context.count < Self.contextCapacity { context.append((name, id)) }
+        return id
     }
 
     mutating func learn(_ learned: [(String, UInt32)]) {
@@ -60,8 +73,9 @@ extension ItemCatalog {
         return base
     }
 
-    /// Interns and resolves `events[i]` for every `(i, slot)` in `accepted`, learning unknown items
-    /// and adding popularity, all under one lock acquisition.
+    /// Interns and resolves `events[i]` for every `(i, slot)` in `accepted` and learns unknown items,
+    /// all under one lock acquisition. Popularity is not added here: the shard collects it in its
+    /// `PopularityDeltas` and merges once per round.
     ///
     /// `cached` holds the ids the shard's `SymbolCache` already knew (see `SymbolCache.lookup`), so
     /// only misses hash strings while the lock is held.
@@ -110,7 +124,6 @@ extension ItemCatalog {
                     state.offerToLists(item: item, record: record!)
                 }
                 let weight = Self.weight(of: event, weights: weights)
-                state.addPopularity(item: item, weight: weight, at: event.timestamp)
                 part.events.append(
                     ResolvedEvent(
                         type: event.type,

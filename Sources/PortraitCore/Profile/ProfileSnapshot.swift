@@ -46,7 +46,7 @@ extension Profile {
             asOf: asOf,
             reference: reference,
             tags: scores.filter { !$0.isAuthor }.map { .init(name: symbols.name($0.symbol), value: $0.value) },
-            authors: scores.filter(\.isAuthor).map { .init(name: symbols.name($0.symbol), value: $0.value) },
+            authors: scores.filter { $0.isAuthor }.map { .init(name: symbols.name($0.symbol), value: $0.value) },
             windowBuckets: windows.absoluteEntries(asOf: asOf),
             country: context(country),
             device: context(device),
@@ -75,7 +75,7 @@ extension Profile {
         scores = []
         for entry in entries where scores.last?.key != entry.key { scores.append(entry) }
         tagCount = UInt16(clamping: scores.count(where: { !$0.isAuthor }))
-        authorCount = UInt16(clamping: scores.count(where: \.isAuthor))
+        authorCount = UInt16(clamping: scores.count(where: { $0.isAuthor }))
         windows = WindowCounts(absolute: snapshot.windowBuckets, asOf: snapshot.asOf)
         func field(_ value: ProfileSnapshot.ContextValue?) -> ContextField {
             guard let value else { return ContextField() }

@@ -163,9 +163,11 @@ public struct ProfileStateCodec: Sendable {
             let length = Int(try u32())
             guard length <= end - offset else { throw .truncated }
             defer { offset += length }
-            guard let value = String(validating: bytes[offset..<(offset + length)], as: UTF8.self) else {
-                throw .invalidValue("utf8")
-            }
+            // `String(decoding:)` has a fast contiguous path (`String(validating:)` with a slice goes
+            // through generic metadata per call); valid UTF-8 is exactly what decodes to the same bytes.
+            let slice = bytes[offset..<(offset + length)]
+            let value = String(decoding: slice, as: UTF8.self)
+            guard value.utf8.elementsEqual(slice) else { throw .invalidValue("utf8") }
             return value
         }
     }

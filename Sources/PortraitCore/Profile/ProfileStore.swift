@@ -12,6 +12,13 @@ struct ProfileStore {
     private var oldest: Int32 = -1
     private(set) var dirty: [Int32] = []
     private(set) var count = 0
+    /// Whether the least-recently-active list is kept. Without a memory budget nothing is ever
+    /// evicted, and skipping the list saves two random slab writes per event.
+    let tracksRecency: Bool
+
+    init(tracksRecency: Bool = true) {
+        self.tracksRecency = tracksRecency
+    }
 
     func slot(of userId: String) -> Int32? { index[userId] }
 
@@ -28,7 +35,7 @@ struct ProfileStore {
         }
         index[userId] = slot
         count += 1
-        linkNewest(slot)
+        if tracksRecency { linkNewest(slot) }
         return (slot, true)
     }
 
@@ -52,7 +59,7 @@ struct ProfileStore {
             slab[Int(slot)].dirty = true
             dirty.append(slot)
         }
-        if newest != slot {
+        if tracksRecency, newest != slot {
             unlink(slot)
             linkNewest(slot)
         }
@@ -78,7 +85,7 @@ struct ProfileStore {
     mutating func remove(_ slot: Int32) {
         let userId = slab[Int(slot)].userId
         if slab[Int(slot)].dirty { dirty.removeAll { $0 == slot } }
-        unlink(slot)
+        if tracksRecency { unlink(slot) }
         index[userId] = nil
         slab[Int(slot)] = Profile(userId: "")
         free.append(slot)

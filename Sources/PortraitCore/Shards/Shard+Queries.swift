@@ -11,6 +11,7 @@ extension Shard {
     /// The §5 record of `userId` stated at `at` (or its own `as_of`).
     func recommendationsJSON(userId: String, at: Int64?) -> [UInt8]? {
         guard let slot = store.slot(of: userId) else { return nil }
+        mergePopularity()
         let profile = store[slot]
         let asOf = max(at ?? profile.asOf, profile.asOf)
         return catalog.withState { state in

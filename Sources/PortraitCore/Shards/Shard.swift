@@ -17,8 +17,10 @@ final class Shard: @unchecked Sendable {
     let budget: MemoryBudget
     let evictedStore: (any EvictedProfileStore)?
 
-    var store = ProfileStore()
+    var store: ProfileStore
     private var symbolCache = SymbolCache()
+    /// Popularity of this shard's applied events not yet merged into the catalog (see `mergePopularity`).
+    var popularity: PopularityDeltas
     private var pendingTokens: [UInt64] = []
     private var timer: (any DispatchSourceTimer)?
     var profileBytes = 0
@@ -35,6 +37,8 @@ final class Shard: @unchecked Sendable {
         self.gate = gate
         self.budget = budget
         self.evictedStore = evictedStore
+        self.popularity = PopularityDeltas(halfLifeMs: configuration.halfLifeMs)
+        self.store = ProfileStore(tracksRecency: budget.profiles != nil || budget.bytes != nil)
     }
 
     /// Starts the emission timer (call once, from any thread).
@@ -90,6 +94,10 @@ final class Shard: @unchecked Sendable {
         symbolCache.learn(resolved.learned)
         var applied = [Int](repeating: 0, count: EventType.allCases.count)
         for event in resolved.events {
+            if !popularity.add(item: event.item, weight: event.weight, at: event.timestamp) {
+                mergePopularity()  // the event is past the deltas' range: start a new one
+                _ = popularity.add(item: event.item, weight: event.weight, at: event.timestamp)
+            }
             let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
             let before = store[event.slot].events == 0 ? 0 : store[event.slot].estimatedBytes
             store[event.slot].apply(event, tags: tags, configuration: configuration)
@@ -106,6 +114,16 @@ final class Shard: @unchecked Sendable {
         gate.applied(part.count, shard: index)
         pendingTokens.append(token)
         if configuration.emitIntervalMs == 0 { cutRound(partitions: nil) }
+    }
+
+    /// Adds this shard's pending popularity to the shared catalog (one lock).
+    ///
+    /// Runs when a round is cut and before a recommendation query, so what this shard renders
+    /// always includes its own events. Another shard's events reach the catalog at that shard's
+    /// next round (at most one emit interval later).
+    func mergePopularity() {
+        guard !popularity.isEmpty else { return }
+        catalog.withState { $0.merge(&popularity) }
     }
 
     /// Updates the shared counters (profiles and bytes always refreshed).
@@ -135,7 +153,10 @@ final class Shard: @unchecked Sendable {
         emissions.reserveCapacity(slots.count)
         // Render from a copy-on-write view of the catalog, outside its lock: other shards keep
         // ingesting (the first write after the copy pays for duplicating what it touches).
-        let state = catalog.withState { $0 }
+        let state = catalog.withState { state in
+            state.merge(&popularity)
+            return state
+        }
         let codec = ProfileStateCodec()
         for slot in slots {
             store[slot].version += 1

@@ -79,8 +79,8 @@ enum EngineBenchmark {
     }
 
     /// Applies pre-decoded batches (the submitting thread does little), to compare shard counts.
-    static func applyOnly(batches: [[PositionedInteraction]], shards: Int) async -> Run {
-        let (engine, sink) = engine(shards: shards)
+    static func applyOnly(batches: [[PositionedInteraction]], shards: Int, emitIntervalMs: Int = 1_000) async -> Run {
+        let (engine, sink) = engine(shards: shards, emitIntervalMs: emitIntervalMs)
         let cpuBefore = cpuSeconds()
         let start = ContinuousClock.now
         for (token, batch) in batches.enumerated() { engine.submit(batch, token: UInt64(token)) }
