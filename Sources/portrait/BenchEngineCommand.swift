@@ -17,6 +17,8 @@ struct BenchEngine: AsyncParsableCommand {
     @Option(help: "Profiles of the large-population memory run (0 skips it).") var profiles = 1_000_000
     @Flag(help: "Skip the decode-only comparison with Foundation.") var skipDecode = false
     @Flag(help: "Only the memory runs.") var memoryOnly = false
+    @Flag(help: "Only the rendering run: CPU per emitted profile + recommendations pair.") var renderOnly = false
+    @Option(help: "Synthetic catalog items upserted before the rendering run.") var catalogItems = 0
 
     func run() async throws {
         var traffic = SyntheticTraffic(options: .init(users: users, seed: seed))
@@ -32,6 +34,15 @@ struct BenchEngine: AsyncParsableCommand {
         let averageBytes = values.reduce(0) { $0 + $1.count } / max(values.count, 1)
         print("engine benchmark: \(events) events, \(users) users (Zipf), \(averageBytes) bytes average, "
             + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+        if renderOnly {
+            let items = (0..<catalogItems).map { traffic.catalogItem($0) }
+            let render = await RenderBenchmark.run(values: values, nowMs: nowMs, catalogItems: items)
+            print("render: \(render.records) profile+recommendations pairs in \(f(render.cpuSeconds, 3)) CPU-s = "
+                + "\(f(render.cpuMicrosPerRecord, 2)) CPU-µs per pair (\(render.recordBytes / max(render.records, 1)) "
+                + "bytes of JSON, \(render.stateBytes / max(render.records, 1)) bytes of state each)")
+            return
+        }
 
         // Memory first, in a clean heap: later runs free memory that RSS deltas would then miss.
         let heavy = await EngineBenchmark.manyProfiles(users: 200, eventsPerUser: 1_000, tags: 400, days: 7, flush: true)
