@@ -36,12 +36,19 @@ public struct Emission: Sendable {
     public var version: UInt64
     public var profile: [UInt8]
     public var recommendations: [UInt8]
+    /// The user's full state at `version`, encoded by `ProfileStateCodec` (the daemon sends it with the
+    /// profile record as the `portrait.state` header: the profiles topic is the changelog that restores state).
+    public var state: [UInt8]
 
-    public init(userId: String, partition: Int32, version: UInt64, profile: [UInt8], recommendations: [UInt8]) {
+    public init(
+        userId: String, partition: Int32, version: UInt64, profile: [UInt8], recommendations: [UInt8],
+        state: [UInt8] = []
+    ) {
         self.userId = userId
         self.partition = partition
         self.version = version
         self.profile = profile
         self.recommendations = recommendations
+        self.state = state
     }
 }

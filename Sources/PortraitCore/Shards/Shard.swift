@@ -17,6 +17,8 @@ final class Shard: @unchecked Sendable {
     let budget: MemoryBudget
 
     var store = ProfileStore()
+    /// Renders rounds and queries (names, candidate view and buffers kept between rounds).
+    var renderer: EmissionRenderer
     private var symbolCache = SymbolCache()
     private var pendingTokens: [UInt64] = []
     private var timer: (any DispatchSourceTimer)?
@@ -33,6 +35,7 @@ final class Shard: @unchecked Sendable {
         self.sink = sink
         self.gate = gate
         self.budget = budget
+        self.renderer = EmissionRenderer(configuration: configuration)
     }
 
     /// Starts the emission timer (call once, from any thread).
@@ -126,30 +129,15 @@ final class Shard: @unchecked Sendable {
             pendingTokens.removeAll(keepingCapacity: true)
         }
         guard !slots.isEmpty || !tokens.isEmpty else { return }
-        var emissions: [Emission] = []
-        emissions.reserveCapacity(slots.count)
-        // Render from a copy-on-write view of the catalog, outside its lock: other shards keep
-        // ingesting (the first write after the copy pays for duplicating what it touches).
-        let state = catalog.withState { $0 }
         for slot in slots {
             store[slot].version += 1
             let before = store[slot].estimatedBytes
             store[slot].compact()
             profileBytes += store[slot].estimatedBytes - before
-            let profile = store[slot]
-            let picks = Recommender.recommend(for: profile, at: profile.asOf, catalog: state, configuration: configuration)
-            emissions.append(
-                Emission(
-                    userId: profile.userId,
-                    partition: profile.partition,
-                    version: profile.version,
-                    profile: ProfileRenderer.render(profile, symbols: state.symbols, configuration: configuration),
-                    recommendations: Recommender.render(
-                        userId: profile.userId, version: profile.version, asOf: profile.asOf, picks: picks,
-                        symbols: state.symbols)
-                )
-            )
         }
+        // One catalog lock for the round (missing names and the needed candidate lists are copied);
+        // rendering runs outside it while other shards keep ingesting.
+        let emissions = renderer.render(slots, store: store, catalog: catalog)
         let count = emissions.count
         publishTotals { totals in
             totals.emissions += count

@@ -10,7 +10,7 @@ enum EngineBenchmark {
         let counts = Mutex((rounds: 0, emissions: 0, bytes: 0, tokens: 0, stateBytes: 0))
         func emit(_ round: EmissionRound) {
             let bytes = round.emissions.reduce(0) { $0 + $1.profile.count + $1.recommendations.count }
-            let stateBytes = 0
+            let stateBytes = round.emissions.reduce(0) { $0 + $1.state.count }
             counts.withLock {
                 $0.rounds += 1
                 $0.emissions += round.emissions.count
