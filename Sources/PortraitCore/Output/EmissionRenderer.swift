@@ -89,9 +89,14 @@ struct EmissionRenderer {
                 let symbol = key & ~Profile.ScoreEntry.authorFlag
                 if !names.contains(symbol) { missingNames.append(symbol) }
             }
-            for value in [profile.country.value, profile.device.value, profile.lang.value]
-            where value != 0 && !names.contains(value) {
-                missingNames.append(value)
+            if profile.country.value != 0 && !names.contains(profile.country.value) {
+                missingNames.append(profile.country.value)
+            }
+            if profile.device.value != 0 && !names.contains(profile.device.value) {
+                missingNames.append(profile.device.value)
+            }
+            if profile.lang.value != 0 && !names.contains(profile.lang.value) {
+                missingNames.append(profile.lang.value)
             }
         }
         var names = self.names

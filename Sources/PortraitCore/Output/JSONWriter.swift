@@ -66,18 +66,29 @@ struct JSONWriter: ~Copyable {
         put(value)
     }
 
+    @inline(__always)
     mutating func raw(_ text: StaticString) {
         let length = text.utf8CodeUnitCount
         reserve(length)
-        (base + count).update(from: text.utf8Start, count: length)
-        count += length
+        copy(text.utf8Start, length)
     }
 
+    @inline(__always)
     mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let start = bytes.baseAddress else { return }
         reserve(bytes.count)
-        (base + count).update(from: start, count: bytes.count)
-        count += bytes.count
+        copy(start, bytes.count)
+    }
+
+    /// Copies `length` reserved bytes; short ones byte by byte (a `memmove` call costs more than the copy).
+    @inline(__always)
+    private mutating func copy(_ source: UnsafePointer<UInt8>, _ length: Int) {
+        if length <= 16 {
+            for index in 0..<length { base[count + index] = source[index] }
+        } else {
+            (base + count).update(from: source, count: length)
+        }
+        count += length
     }
 
     /// `"key":`
