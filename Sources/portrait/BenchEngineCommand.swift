@@ -20,6 +20,8 @@ struct BenchEngine: AsyncParsableCommand {
     @Flag(help: "Only snapshot and batch restore: 100,000 profiles of 10 events, restored 10 times over.")
     var durability = false
     @Flag(help: "Only apply (pre-decoded, no rounds until the final flush), 1 and 2 shards.") var applyOnly = false
+    @Flag(help: "Only the rendering run: CPU per emitted profile + recommendations pair.") var renderOnly = false
+    @Option(help: "Synthetic catalog items upserted before the rendering run.") var catalogItems = 0
 
     func run() async throws {
         if durability {
@@ -49,6 +51,14 @@ struct BenchEngine: AsyncParsableCommand {
                 print("apply only, \(shards) shard(s): \(k(run.eventsPerSecond)) events/s wall incl. final flush, "
                     + "profiles \(run.statistics.profiles), estimate \(run.statistics.profileBytes / max(run.statistics.profiles, 1)) bytes/profile")
             }
+            return
+        }
+        if renderOnly {
+            let items = (0..<catalogItems).map { traffic.catalogItem($0) }
+            let render = await RenderBenchmark.run(values: values, nowMs: nowMs, catalogItems: items)
+            print("render: \(render.records) profile+recommendations pairs in \(f(render.cpuSeconds, 3)) CPU-s = "
+                + "\(f(render.cpuMicrosPerRecord, 2)) CPU-µs per pair (\(render.recordBytes / max(render.records, 1)) "
+                + "bytes of JSON, \(render.stateBytes / max(render.records, 1)) bytes of state each)")
             return
         }
 

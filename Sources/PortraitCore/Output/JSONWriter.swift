@@ -1,81 +1,204 @@
-/// A minimal byte JSON writer for our output records (no Foundation on the emission path).
+/// A byte JSON writer for our output records: one growable raw buffer, reused across records.
 ///
-/// Strings are escaped per RFC 8259; doubles print with Swift's shortest round-trip digits
-/// (exact, so far within 1e-6), and non-finite values print as 0 (JSON has no NaN or infinity).
-struct JSONWriter {
-    var bytes: [UInt8] = []
+/// No Foundation and no `Array` append per byte on the emission path: each write reserves its worst
+/// case once and then stores through the pointer. `take()` copies the record out and resets the
+/// writer, keeping its capacity for the next record. Strings are escaped per RFC 8259; doubles print
+/// with 9 significant digits (`double(_:)`), and non-finite values print as 0 (JSON has neither).
+struct JSONWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
 
-    init(capacity: Int = 256) {
-        bytes.reserveCapacity(capacity)
+    init(capacity: Int = 4_096) {
+        self.capacity = max(64, capacity)
+        self.base = .allocate(capacity: self.capacity)
     }
 
-    mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    deinit {
+        base.deallocate()
     }
 
+    /// The bytes written so far, as a new array; the writer is emptied (its capacity kept).
+    mutating func take() -> [UInt8] {
+        let result = [UInt8](UnsafeBufferPointer(start: base, count: count))
+        count = 0
+        return result
+    }
+
+    /// The bytes written so far (valid until the next mutation).
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    /// Stores one byte; the caller has reserved room for it.
+    @inline(__always)
+    mutating func put(_ value: UInt8) {
+        base[count] = value
+        count += 1
+    }
+
+    /// Stores `value` little-endian; the caller has reserved room for it.
+    @inline(__always)
+    mutating func putLittleEndian<Value: FixedWidthInteger>(_ value: Value) {
+        UnsafeMutableRawPointer(base + count).storeBytes(of: value.littleEndian, as: Value.self)
+        count += MemoryLayout<Value>.size
+    }
+
+    @inline(__always)
     mutating func byte(_ value: UInt8) {
-        bytes.append(value)
+        reserve(1)
+        put(value)
+    }
+
+    @inline(__always)
+    mutating func raw(_ text: StaticString) {
+        let length = text.utf8CodeUnitCount
+        reserve(length)
+        copy(text.utf8Start, length)
+    }
+
+    @inline(__always)
+    mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        copy(start, bytes.count)
+    }
+
+    /// Copies `length` reserved bytes; short ones byte by byte (a `memmove` call costs more than the copy).
+    @inline(__always)
+    private mutating func copy(_ source: UnsafePointer<UInt8>, _ length: Int) {
+        if length <= 16 {
+            for index in 0..<length { base[count + index] = source[index] }
+        } else {
+            (base + count).update(from: source, count: length)
+        }
+        count += length
     }
 
     /// `"key":`
     mutating func key(_ text: StaticString) {
-        bytes.append(UInt8(ascii: "\""))
-        raw(text)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        let length = text.utf8CodeUnitCount
+        reserve(length + 3)
+        put(UInt8(ascii: "\""))
+        (base + count).update(from: text.utf8Start, count: length)
+        count += length
+        put(UInt8(ascii: "\""))
+        put(UInt8(ascii: ":"))
     }
 
     mutating func string(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for unit in value.utf8 {
+        var value = value
+        value.withUTF8 { string($0) }
+    }
+
+    /// A quoted JSON string of the UTF-8 `bytes` (escaped where needed).
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) {
+        byte(UInt8(ascii: "\""))
+        stringBody(bytes)
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// The escaped contents of a JSON string, without quotes.
+    mutating func stringBody(_ bytes: UnsafeBufferPointer<UInt8>) {
+        reserve(bytes.count * 6)
+        for unit in bytes {
             switch unit {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            case 0x08: raw("\\b")
-            case 0x0C: raw("\\f")
+            case UInt8(ascii: "\""):
+                put(UInt8(ascii: "\\"))
+                put(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"):
+                put(UInt8(ascii: "\\"))
+                put(UInt8(ascii: "\\"))
+            case 0x0A:
+                put(UInt8(ascii: "\\"))
+                put(UInt8(ascii: "n"))
+            case 0x0D:
+                put(UInt8(ascii: "\\"))
+                put(UInt8(ascii: "r"))
+            case 0x09:
+                put(UInt8(ascii: "\\"))
+                put(UInt8(ascii: "t"))
+            case 0x08:
+                put(UInt8(ascii: "\\"))
+                put(UInt8(ascii: "b"))
+            case 0x0C:
+                put(UInt8(ascii: "\\"))
+                put(UInt8(ascii: "f"))
             case 0..<0x20:
-                raw("\\u00")
-                bytes.append(Self.hex[Int(unit >> 4)])
-                bytes.append(Self.hex[Int(unit & 0xF)])
-            default: bytes.append(unit)
+                put(UInt8(ascii: "\\"))
+                put(UInt8(ascii: "u"))
+                put(UInt8(ascii: "0"))
+                put(UInt8(ascii: "0"))
+                put(Self.hexDigit(unit >> 4))
+                put(Self.hexDigit(unit & 0xF))
+            default:
+                put(unit)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     mutating func int(_ value: Int64) {
         if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            uint(value == .min ? UInt64(Int64.max) + 1 : UInt64(-value))
+            byte(UInt8(ascii: "-"))
+            uint(value.magnitude)
         } else {
             uint(UInt64(value))
         }
     }
 
     mutating func uint(_ value: UInt64) {
+        reserve(20)
+        if value < 10 {
+            put(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
+            return
+        }
+        var digits = 1
+        var probe = value
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
         var rest = value
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+        var index = count + digits - 1
+        while index >= count {
+            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
             rest /= 10
-        } while rest > 0
-        bytes[start...].reverse()
+            index -= 1
+        }
+        count += digits
     }
 
-    mutating func double(_ value: Double) {
-        guard value.isFinite else {
-            bytes.append(UInt8(ascii: "0"))
-            return
+    /// Writes `digits` (exactly `width` of them, leading zeros included).
+    @inline(__always)
+    mutating func putDigits(_ digits: UInt64, width: Int) {
+        var rest = digits
+        var index = count + width - 1
+        while index >= count {
+            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+            index -= 1
         }
-        if value == value.rounded(), abs(value) < 1e15 {
-            int(Int64(value))
-            return
-        }
-        bytes.append(contentsOf: value.description.utf8)
+        count += width
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") &+ value : UInt8(ascii: "a") &+ (value &- 10)
+    }
 }

@@ -1,88 +1,93 @@
 /// Renders a profile as the CONTRACT §4 JSON record.
 enum ProfileRenderer {
+    /// Writes the record of `profile` stated at `asOf` (≥ its own `as_of`).
+    ///
     /// - Parameters:
-    ///   - at: the time the record is stated at (`as_of`); `nil` = the profile's own `as_of`.
+    ///   - tags: the profile's top tags (`Profile.top`), best first; the first `topN` are written.
+    ///   - authors: its top `topN` authors, best first.
+    ///   - names: must know every tag, author and context value written.
     static func render(
         _ profile: Profile,
-        at: Int64? = nil,
-        symbols: SymbolTable,
-        configuration: EngineConfiguration
-    ) -> [UInt8] {
-        let asOf = max(at ?? profile.asOf, profile.asOf)
-        var json = JSONWriter(capacity: 512)
-        json.raw("{")
-        json.key("user_id")
-        json.string(profile.userId)
-        json.raw(",")
-        json.key("version")
-        json.uint(profile.version)
-        json.raw(",")
-        json.key("as_of")
-        json.int(asOf)
-        json.raw(",")
-        json.key("half_life_s")
-        json.double(configuration.halfLifeSeconds)
-        json.raw(",")
-        json.key("events")
-        json.uint(UInt64(profile.events))
-        json.raw(",")
-        json.key("interests")
-        writeScores(profile, authors: false, asOf: asOf, symbols: symbols, configuration: configuration, into: &json)
-        json.raw(",")
-        json.key("authors")
-        writeScores(profile, authors: true, asOf: asOf, symbols: symbols, configuration: configuration, into: &json)
-        json.raw(",")
-        json.key("windows")
-        json.raw("{")
-        for window in 0..<3 {
-            if window > 0 { json.raw(",") }
-            json.string(WindowCounts.names[window])
-            json.raw(":{")
-            var first = true
-            for (type, count) in zip(EventType.allCases, profile.windows.counts(window: window, asOf: profile.asOf, at: asOf)) where count > 0 {
-                if !first { json.raw(",") }
-                first = false
-                json.string(type.name)
-                json.raw(":")
-                json.uint(UInt64(count))
-            }
-            json.raw("}")
-        }
-        json.raw("},")
-        json.key("context")
-        json.raw("{")
-        var first = true
-        for (name, field) in [("country", profile.country), ("device", profile.device), ("lang", profile.lang)]
-        where field.value != 0 {
-            if !first { json.raw(",") }
-            first = false
-            json.string(name)
-            json.raw(":")
-            json.string(symbols.name(field.value))
-        }
-        json.raw("}}")
-        return json.bytes
-    }
-
-    private static func writeScores(
-        _ profile: Profile,
-        authors: Bool,
-        asOf: Int64,
-        symbols: SymbolTable,
+        at asOf: Int64,
+        tags: ArraySlice<Profile.ScoreEntry>,
+        authors: ArraySlice<Profile.ScoreEntry>,
+        names: SymbolNames,
         configuration: EngineConfiguration,
         into json: inout JSONWriter
     ) {
-        json.raw("[")
-        for (offset, entry) in profile.top(configuration.topN, authors: authors).enumerated() {
-            if offset > 0 { json.raw(",") }
-            json.raw("{")
-            if authors { json.key("author_id") } else { json.key("tag") }
-            json.string(symbols.name(entry.symbol))
-            json.raw(",")
-            json.key("score")
-            json.double(profile.score(entry, at: asOf, halfLifeMs: configuration.halfLifeMs))
-            json.raw("}")
+        let factor = Decay.factor(from: profile.reference, to: asOf, halfLifeMs: configuration.halfLifeMs)
+        json.raw("{\"user_id\":")
+        json.string(profile.userId)
+        json.raw(",\"version\":")
+        json.uint(profile.version)
+        json.raw(",\"as_of\":")
+        json.int(asOf)
+        json.raw(",\"half_life_s\":")
+        json.double(configuration.halfLifeSeconds)
+        json.raw(",\"events\":")
+        json.uint(UInt64(profile.events))
+        json.raw(",\"interests\":[")
+        for (offset, entry) in tags.prefix(configuration.topN).enumerated() {
+            json.raw(offset == 0 ? "{\"tag\":" : ",{\"tag\":")
+            names.write(entry.symbol, into: &json)
+            json.raw(",\"score\":")
+            json.double(entry.value * factor)
+            json.byte(UInt8(ascii: "}"))
         }
-        json.raw("]")
+        json.raw("],\"authors\":[")
+        for (offset, entry) in authors.enumerated() {
+            json.raw(offset == 0 ? "{\"author_id\":" : ",{\"author_id\":")
+            names.write(entry.symbol, into: &json)
+            json.raw(",\"score\":")
+            json.double(entry.value * factor)
+            json.byte(UInt8(ascii: "}"))
+        }
+        json.raw("],\"windows\":{")
+        for window in 0..<3 {
+            json.raw(window == 0 ? "\"1h\":{" : window == 1 ? ",\"24h\":{" : ",\"7d\":{")
+            var first = true
+            let counts = profile.windows.counts(window: window, asOf: profile.asOf, at: asOf)
+            for (index, count) in counts.enumerated() where count > 0 {
+                if !first { json.byte(UInt8(ascii: ",")) }
+                first = false
+                json.byte(UInt8(ascii: "\""))
+                json.raw(Self.typeNames[index])
+                json.raw("\":")
+                json.uint(UInt64(count))
+            }
+            json.byte(UInt8(ascii: "}"))
+        }
+        json.raw("},\"context\":{")
+        var first = true
+        writeContext(profile.country, "\"country\":", first: &first, names: names, into: &json)
+        writeContext(profile.device, "\"device\":", first: &first, names: names, into: &json)
+        writeContext(profile.lang, "\"lang\":", first: &first, names: names, into: &json)
+        json.raw("}}")
+    }
+
+    private static func writeContext(
+        _ field: Profile.ContextField, _ key: StaticString, first: inout Bool, names: SymbolNames,
+        into json: inout JSONWriter
+    ) {
+        guard field.value != 0 else { return }
+        if !first { json.byte(UInt8(ascii: ",")) }
+        first = false
+        json.raw(key)
+        names.write(field.value, into: &json)
+    }
+
+    /// `EventType.name` of each raw value, as static strings.
+    private static let typeNames: [StaticString] = EventType.allCases.map { staticName($0) }
+
+    private static func staticName(_ type: EventType) -> StaticString {
+        switch type {
+        case .view: "view"
+        case .like: "like"
+        case .comment: "comment"
+        case .share: "share"
+        case .follow: "follow"
+        case .skip: "skip"
+        case .notInterested: "not_interested"
+        }
     }
 }

@@ -1,4 +1,4 @@
-/// Picks a user's recommendations (CONTRACT §5) from the catalog's candidate lists.
+/// Picks a user's recommendations (CONTRACT §5) from a round's `CandidateView`, in reusable storage.
 ///
 /// Interest picks: items in the candidate lists of the user's top interests, scored
 /// Σ(matching interest scores) × decayed item popularity, reason `tag:<best matching tag>`.
@@ -7,7 +7,10 @@
 /// Excluded always: seen items, `not_interested` items and every item of their authors,
 /// tombstoned items; at most `maxItemsPerAuthorInRecommendations` per author. Ties break by
 /// item id, so the output is deterministic.
-enum Recommender {
+///
+/// One value per shard is reused for every user: candidates, the dedupe table, the ranking heap and
+/// the picks live in arrays that keep their capacity, so a user costs no allocation here.
+struct Recommender {
     struct Pick: Equatable {
         var item: UInt32
         var score: Double
@@ -19,133 +22,115 @@ enum Recommender {
         case explore
     }
 
-    static func recommend(
+    /// The picks of the last `recommend` call, best first.
+    private(set) var picks: [Pick] = []
+    private var pickedAuthors: [UInt32] = []
+    private var scratch: RecommenderScratch
+
+    init(configuration: EngineConfiguration) {
+        scratch = RecommenderScratch(
+            candidates: max(1, configuration.interestsForRecommendations) * max(1, configuration.candidatesPerTag),
+            seen: configuration.seenItemsPerUser)
+    }
+
+    /// Fills `picks` for `profile` stated at `asOf`; `interests` are its top tags, best first.
+    mutating func recommend(
         for profile: Profile,
+        interests: ArraySlice<Profile.ScoreEntry>,
         at asOf: Int64,
-        catalog state: CatalogState,
+        view: CandidateView,
+        names: SymbolNames,
         configuration: EngineConfiguration
-    ) -> [Pick] {
+    ) {
+        picks.removeAll(keepingCapacity: true)
+        pickedAuthors.removeAll(keepingCapacity: true)
         let k = configuration.recommendationsK
-        guard k > 0 else { return [] }
+        guard k > 0 else { return }
         let share = min(1, max(0, configuration.explorationShare))
         let exploreSlots = min(k, Int((Double(k) * share).rounded()))
-        let interests = profile.top(configuration.interestsForRecommendations, authors: false)
-        let interestFactor = Decay.factor(from: profile.reference, to: asOf, halfLifeMs: configuration.halfLifeMs)
+        let halfLifeMs = configuration.halfLifeMs
+        let interestFactor = Decay.factor(from: profile.reference, to: asOf, halfLifeMs: halfLifeMs)
+        let popularityFactor = view.reference.map { Decay.factor(from: $0, to: asOf, halfLifeMs: halfLifeMs) } ?? 0
 
-        let popularityFactor = state.reference.map {
-            Decay.factor(from: $0, to: asOf, halfLifeMs: configuration.halfLifeMs)
-        } ?? 0
+        let needed = interests.count * max(1, configuration.candidatesPerTag)
+        if needed > scratch.candidateCapacity {
+            scratch = RecommenderScratch(candidates: needed, seen: scratch.seenCapacity)
+        }
+        let scratch = self.scratch
+        let seenCount = scratch.reset(seen: profile.seen)
+        let seen = profile.seen
+        let blocked = profile.blocked
         // Candidate lists never hold tombstoned items, so exclusion needs no item lookup.
-        func excluded(_ entry: CandidateList.Entry) -> Bool {
-            profile.seen.contains(entry.item) || profile.blocked.contains(entry.item)
-                || (entry.author != 0 && profile.blocked.contains(entry.author | Profile.ScoreEntry.authorFlag))
+        @inline(__always) func excluded(_ entry: CandidateList.Entry) -> Bool {
+            if let seenCount {
+                if scratch.isSeen(entry.item, count: seenCount) { return true }
+            } else if seen.contains(entry.item) {
+                return true
+            }
+            if blocked.isEmpty { return false }
+            return blocked.contains(entry.item)
+                || (entry.author != 0 && blocked.contains(entry.author | Profile.ScoreEntry.authorFlag))
         }
 
         // Accumulate Σ interest per candidate, remembering the strongest matching tag.
-        struct Candidate {
-            var item: UInt32
-            var author: UInt32
-            var popularity: Double
-            var interest: Double
-            var bestTag: UInt32
-            var bestInterest: Double
-            var score: Double = 0
-        }
-        var candidates: [Candidate] = []
-        candidates.reserveCapacity(interests.count * state.candidatesPerTag)
-        // Small (≤ interests × candidatesPerTag): a linear scan beats hashing and allocating a dictionary.
-        func position(of item: UInt32) -> Int? { candidates.firstIndex { $0.item == item } }
-        for entry in interests {
-            let interest = entry.value * interestFactor
-            guard let list = state.tagLists[entry.symbol] else { continue }
-            for candidate in list.entries {
-                if let index = position(of: candidate.item) {
-                    candidates[index].interest += interest
-                    if interest > candidates[index].bestInterest {
-                        candidates[index].bestInterest = interest
-                        candidates[index].bestTag = entry.symbol
+        let candidates = scratch.candidates
+        var count = 0
+        view.entries.withUnsafeBufferPointer { entries in
+            for entry in interests {
+                let interest = entry.value * interestFactor
+                for position in view.list(entry.symbol) {
+                    let candidate = entries[position]
+                    let (slot, found) = scratch.find(candidate.item)
+                    if found >= 0 {
+                        candidates[found].interest += interest
+                        if interest > candidates[found].bestInterest {
+                            candidates[found].bestInterest = interest
+                            candidates[found].bestTag = entry.symbol
+                        }
+                        continue
                     }
-                    continue
+                    guard !excluded(candidate) else { continue }
+                    scratch.table[slot] = Int32(count + 1)
+                    candidates[count] = RecommenderScratch.Candidate(
+                        item: candidate.item, author: candidate.author, bestTag: entry.symbol,
+                        popularity: candidate.popularity, interest: interest, bestInterest: interest)
+                    count += 1
                 }
-                guard !excluded(candidate) else { continue }
-                candidates.append(
-                    Candidate(
-                        item: candidate.item, author: candidate.author, popularity: candidate.popularity,
-                        interest: interest, bestTag: entry.symbol, bestInterest: interest))
             }
         }
-        for index in candidates.indices {
-            candidates[index].score = candidates[index].interest * candidates[index].popularity * popularityFactor
-        }
-        candidates.sort { lhs, rhs in
-            if lhs.score != rhs.score { return lhs.score > rhs.score }
-            if lhs.interest != rhs.interest { return lhs.interest > rhs.interest }
-            return state.symbols.name(lhs.item) < state.symbols.name(rhs.item)
+        let keys = scratch.keys
+        for index in 0..<count {
+            let score = candidates[index].interest * candidates[index].popularity * popularityFactor
+            candidates[index].score = score
+            keys[index] = RecommenderScratch.Key(score: score, index: Int32(index))
         }
 
-        var picks: [Pick] = []
-        var pickedAuthors: [UInt32] = []
         let authorCap = max(1, configuration.maxItemsPerAuthorInRecommendations)
-        func admit(_ author: UInt32) -> Bool {
-            guard author != 0 else { return true }
-            guard pickedAuthors.count(where: { $0 == author }) < authorCap else { return false }
-            pickedAuthors.append(author)
-            return true
-        }
-        for candidate in candidates where picks.count < k - exploreSlots {
-            guard admit(candidate.author) else { continue }
+        scratch.buildHeap(count: count, names: names)
+        var remaining = count
+        while picks.count < k - exploreSlots, let index = scratch.popBest(count: &remaining, names: names) {
+            let candidate = candidates[index]
+            guard admit(candidate.author, cap: authorCap) else { continue }
             picks.append(Pick(item: candidate.item, score: candidate.score, reason: .tag(candidate.bestTag)))
         }
 
         // Exploration: popular items outside the top interests.
-        let interestTags = interests.map(\.symbol)
-        for entry in state.popular.entries where picks.count < k {
-            guard position(of: entry.item) == nil, !excluded(entry), let record = state.items[entry.item],
-                !record.tags.contains(where: interestTags.contains), admit(entry.author)
-            else { continue }
+        guard picks.count < k else { return }
+        for (index, entry) in view.popular.enumerated() {
+            guard scratch.find(entry.item).found < 0, !excluded(entry) else { continue }
+            let (hasRecord, shares) = view.popularEntry(index, sharesTagWith: interests)
+            guard hasRecord, !shares, admit(entry.author, cap: authorCap) else { continue }
             picks.append(Pick(item: entry.item, score: entry.popularity * popularityFactor, reason: .explore))
+            if picks.count == k { break }
         }
-        return picks
     }
 
-    /// Renders the CONTRACT §5 record.
-    static func render(
-        userId: String,
-        version: UInt64,
-        asOf: Int64,
-        picks: [Pick],
-        symbols: SymbolTable
-    ) -> [UInt8] {
-        var json = JSONWriter(capacity: 128 + picks.count * 64)
-        json.raw("{")
-        json.key("user_id")
-        json.string(userId)
-        json.raw(",")
-        json.key("version")
-        json.uint(version)
-        json.raw(",")
-        json.key("as_of")
-        json.int(asOf)
-        json.raw(",")
-        json.key("items")
-        json.raw("[")
-        for (offset, pick) in picks.enumerated() {
-            if offset > 0 { json.raw(",") }
-            json.raw("{")
-            json.key("item_id")
-            json.string(symbols.name(pick.item))
-            json.raw(",")
-            json.key("score")
-            json.double(pick.score)
-            json.raw(",")
-            json.key("reason")
-            switch pick.reason {
-            case .tag(let tag): json.string("tag:" + symbols.name(tag))
-            case .explore: json.raw("\"explore:popular\"")
-            }
-            json.raw("}")
-        }
-        json.raw("]}")
-        return json.bytes
+    private mutating func admit(_ author: UInt32, cap: Int) -> Bool {
+        guard author != 0 else { return true }
+        var count = 0
+        for picked in pickedAuthors where picked == author { count += 1 }
+        guard count < cap else { return false }
+        pickedAuthors.append(author)
+        return true
     }
 }

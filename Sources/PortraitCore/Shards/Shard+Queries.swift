@@ -2,23 +2,14 @@ extension Shard {
     /// The §4 record of `userId` stated at `at` (or its own `as_of`), without bumping `version`.
     func profileJSON(userId: String, at: Int64?) -> [UInt8]? {
         guard let slot = store.slot(of: userId) else { return nil }
-        let profile = store[slot]
-        return catalog.withState {
-            ProfileRenderer.render(profile, at: at, symbols: $0.symbols, configuration: configuration)
-        }
+        return renderer.profileJSON(store[slot], at: at, catalog: catalog)
     }
 
     /// The §5 record of `userId` stated at `at` (or its own `as_of`).
     func recommendationsJSON(userId: String, at: Int64?) -> [UInt8]? {
         guard let slot = store.slot(of: userId) else { return nil }
         mergePopularity()
-        let profile = store[slot]
-        let asOf = max(at ?? profile.asOf, profile.asOf)
-        return catalog.withState { state in
-            let picks = Recommender.recommend(for: profile, at: asOf, catalog: state, configuration: configuration)
-            return Recommender.render(
-                userId: profile.userId, version: profile.version, asOf: asOf, picks: picks, symbols: state.symbols)
-        }
+        return renderer.recommendationsJSON(store[slot], at: at, catalog: catalog)
     }
 
     func snapshot(userId: String) -> ProfileSnapshot? {

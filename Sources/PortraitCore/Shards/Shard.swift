@@ -18,6 +18,8 @@ final class Shard: @unchecked Sendable {
     let evictedStore: (any EvictedProfileStore)?
 
     var store: ProfileStore
+    /// Renders rounds and queries (names, candidate view and buffers kept between rounds).
+    var renderer: EmissionRenderer
     private var symbolCache = SymbolCache()
     /// Popularity of this shard's applied events not yet merged into the catalog (see `mergePopularity`).
     var popularity: PopularityDeltas
@@ -39,6 +41,7 @@ final class Shard: @unchecked Sendable {
         self.evictedStore = evictedStore
         self.popularity = PopularityDeltas(halfLifeMs: configuration.halfLifeMs)
         self.store = ProfileStore(tracksRecency: budget.profiles != nil || budget.bytes != nil)
+        self.renderer = EmissionRenderer(configuration: configuration)
     }
 
     /// Starts the emission timer (call once, from any thread).
@@ -149,35 +152,17 @@ final class Shard: @unchecked Sendable {
             pendingTokens.removeAll(keepingCapacity: true)
         }
         guard !slots.isEmpty || !tokens.isEmpty else { return }
-        var emissions: [Emission] = []
-        emissions.reserveCapacity(slots.count)
-        // Render from a copy-on-write view of the catalog, outside its lock: other shards keep
-        // ingesting (the first write after the copy pays for duplicating what it touches).
-        let state = catalog.withState { state in
-            state.merge(&popularity)
-            return state
-        }
-        let codec = ProfileStateCodec()
+        // Popularity summed in this shard since the last round reaches the shared catalog first.
+        mergePopularity()
         for slot in slots {
             store[slot].version += 1
             let before = store[slot].estimatedBytes
             store[slot].compact()
             profileBytes += store[slot].estimatedBytes - before
-            let profile = store[slot]
-            let picks = Recommender.recommend(for: profile, at: profile.asOf, catalog: state, configuration: configuration)
-            emissions.append(
-                Emission(
-                    userId: profile.userId,
-                    partition: profile.partition,
-                    version: profile.version,
-                    profile: ProfileRenderer.render(profile, symbols: state.symbols, configuration: configuration),
-                    recommendations: Recommender.render(
-                        userId: profile.userId, version: profile.version, asOf: profile.asOf, picks: picks,
-                        symbols: state.symbols),
-                    state: codec.encode(profile.snapshot(symbols: state.symbols))
-                )
-            )
         }
+        // One catalog lock for the round (missing names and the needed candidate lists are copied);
+        // rendering runs outside it while other shards keep ingesting.
+        let emissions = renderer.render(slots, store: store, catalog: catalog)
         let count = emissions.count
         publishTotals { totals in
             totals.emissions += count

@@ -7,14 +7,16 @@ import Synchronization
 enum EngineBenchmark {
     /// Counts what the engine emits and throws the bytes away.
     final class CountingSink: EmissionSink {
-        let counts = Mutex((rounds: 0, emissions: 0, bytes: 0, tokens: 0))
+        let counts = Mutex((rounds: 0, emissions: 0, bytes: 0, tokens: 0, stateBytes: 0))
         func emit(_ round: EmissionRound) {
             let bytes = round.emissions.reduce(0) { $0 + $1.profile.count + $1.recommendations.count }
+            let stateBytes = round.emissions.reduce(0) { $0 + $1.state.count }
             counts.withLock {
                 $0.rounds += 1
                 $0.emissions += round.emissions.count
                 $0.bytes += bytes
                 $0.tokens += round.tokens.count
+                $0.stateBytes += stateBytes
             }
         }
         func backpressureChanged(overHighWater: Bool) {}

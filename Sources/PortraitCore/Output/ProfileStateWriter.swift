@@ -1,0 +1,102 @@
+/// Encodes a profile's full state straight from its symbol ids, byte for byte what
+/// `ProfileStateCodec().encode(profile.snapshot(symbols:))` gives, without building a `ProfileSnapshot`.
+///
+/// The snapshot path makes a `String` per tag, author and seen item (a thousand for a heavy user) under
+/// the catalog lock; here names come from the shard's `SymbolNames` and go straight into the buffer.
+/// `ProfileStateWriterTests` holds the two encodings equal.
+enum ProfileStateWriter {
+    /// Writes the encoded state of `profile`; `names` must know every symbol it holds.
+    static func encode(_ profile: Profile, names: SymbolNames, into out: inout JSONWriter) {
+        let start = out.count
+        out.raw("PRTS")
+        out.byte(ProfileStateCodec.formatVersion)
+        string(profile.userId, into: &out)
+        u32(UInt32(bitPattern: profile.partition), into: &out)
+        u64(profile.version, into: &out)
+        u32(profile.events, into: &out)
+        u64(UInt64(bitPattern: profile.asOf), into: &out)
+        u64(UInt64(bitPattern: profile.reference), into: &out)
+        // Tags then authors: the author flag is the key's high bit and scores are sorted by key.
+        let tags = profile.scores.firstIndex(where: \.isAuthor) ?? profile.scores.count
+        u32(UInt32(tags), into: &out)
+        for entry in profile.scores[..<tags] {
+            name(entry.symbol, names: names, into: &out)
+            u64(entry.value.bitPattern, into: &out)
+        }
+        u32(UInt32(profile.scores.count - tags), into: &out)
+        for entry in profile.scores[tags...] {
+            name(entry.symbol, names: names, into: &out)
+            u64(entry.value.bitPattern, into: &out)
+        }
+        let buckets = profile.windows.absoluteEntries(asOf: profile.asOf)
+        u32(UInt32(buckets.count), into: &out)
+        for bucket in buckets { u64(bucket, into: &out) }
+        context(profile.country, names: names, into: &out)
+        context(profile.device, names: names, into: &out)
+        context(profile.lang, names: names, into: &out)
+        u32(UInt32(profile.seen.count), into: &out)
+        for item in profile.seen { name(item, names: names, into: &out) }
+        let flag = Profile.ScoreEntry.authorFlag
+        let blockedAuthors = profile.blocked.count(where: { $0 & flag != 0 })
+        u32(UInt32(profile.blocked.count - blockedAuthors), into: &out)
+        for key in profile.blocked where key & flag == 0 { name(key, names: names, into: &out) }
+        u32(UInt32(blockedAuthors), into: &out)
+        for key in profile.blocked where key & flag != 0 { name(key & ~flag, names: names, into: &out) }
+        let offsetCount = (profile.firstPartition < 0 ? 0 : 1) + profile.moreOffsets.count
+        u32(UInt32(offsetCount), into: &out)
+        if profile.firstPartition >= 0 {
+            u32(UInt32(bitPattern: profile.firstPartition), into: &out)
+            u64(UInt64(bitPattern: profile.firstOffset), into: &out)
+        }
+        for entry in profile.moreOffsets {
+            u32(UInt32(bitPattern: entry.partition), into: &out)
+            u64(UInt64(bitPattern: entry.offset), into: &out)
+        }
+        let checksum = out.withBytes { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in UnsafeBufferPointer(rebasing: bytes[start...]) {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+            return hash
+        }
+        u64(checksum, into: &out)
+    }
+
+    private static func context(_ field: Profile.ContextField, names: SymbolNames, into out: inout JSONWriter) {
+        if field.value == 0 {
+            out.byte(0)
+        } else {
+            out.byte(1)
+            name(field.value, names: names, into: &out)
+            u64(UInt64(bitPattern: field.timestamp), into: &out)
+        }
+    }
+
+    @inline(__always)
+    private static func u32(_ value: UInt32, into out: inout JSONWriter) {
+        out.reserve(4)
+        out.putLittleEndian(value)
+    }
+
+    @inline(__always)
+    private static func u64(_ value: UInt64, into out: inout JSONWriter) {
+        out.reserve(8)
+        out.putLittleEndian(value)
+    }
+
+    private static func string(_ value: String, into out: inout JSONWriter) {
+        var value = value
+        value.withUTF8 { utf8 in
+            u32(UInt32(utf8.count), into: &out)
+            out.raw(utf8)
+        }
+    }
+
+    @inline(__always)
+    private static func name(_ id: UInt32, names: SymbolNames, into out: inout JSONWriter) {
+        names.withName(id) { utf8, _ in
+            u32(UInt32(utf8.count), into: &out)
+            out.raw(utf8)
+        }
+    }
+}
