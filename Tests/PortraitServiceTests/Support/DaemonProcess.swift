@@ -21,22 +21,7 @@ final class DaemonProcess: @unchecked Sendable {
         return directory.appendingPathComponent("portraitd")
     }
 
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                _ = bind(fd, $0, length)
-                _ = getsockname(fd, $0, &length)
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func freePort() -> Int { LoopbackHTTP.freePort() }
 
     /// Starts `portraitd` with `arguments` and `environment` added to a minimal environment.
     init(arguments: [String] = [], environment: [String: String] = [:], httpPort: Int? = nil) throws {
