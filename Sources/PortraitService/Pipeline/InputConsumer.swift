@@ -124,6 +124,9 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
 
         let count = try consumer.poll(maxMessages: settings.maxBatch, timeout: settings.pollTimeout) { message in
             let partition = message.partition.rawValue
+            // A revocation served inside this poll may have taken the partition away after its records were
+            // fetched: they belong to the new owner now (not processed here, not committed here).
+            guard assigned.contains(partition) else { return }
             let offset = message.offset.rawValue
             ends[partition] = offset
             if let timestamp = message.timestamp, timestamp < (oldest ?? .max) { oldest = timestamp }
@@ -139,7 +142,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
                 deadLetter(message, reason: reason)
             }
         }
-        if count > 0 {
+        if count > 0 && !ends.isEmpty {
             finishBatch(ends: ends, oldest: oldest)
         }
         storeProcessedOffsets()
