@@ -52,13 +52,7 @@ public struct ProfileStateCodec: Sendable {
     }
 
     public func decode(_ bytes: [UInt8]) throws(ProfileStateCodecError) -> ProfileSnapshot {
-        guard bytes.count >= Self.magic.count + 1 + 8 else { throw .truncated }
-        guard Array(bytes[0..<4]) == Self.magic else { throw .badMagic }
-        guard bytes[4] == Self.formatVersion else { throw .unsupportedVersion(bytes[4]) }
-        let body = bytes[0..<(bytes.count - 8)]
-        var tail = Reader(bytes: bytes, offset: bytes.count - 8, end: bytes.count)
-        guard try tail.u64() == StableHash.fnv1a(body) else { throw .badChecksum }
-
+        try Self.validateFrame(bytes)
         var input = Reader(bytes: bytes, offset: 5, end: bytes.count - 8)
         let userId = try input.string()
         let partition = Int32(bitPattern: try input.u32())
@@ -115,6 +109,17 @@ public struct ProfileStateCodec: Sendable {
             notInterestedItems: lists[1], notInterestedAuthors: lists[2], offsets: offsets)
     }
 
+    /// Checks length, magic, version and checksum of an encoded state.
+    static func validateFrame(_ bytes: [UInt8]) throws(ProfileStateCodecError) {
+        guard bytes.count >= magic.count + 1 + 8 else { throw .truncated }
+        guard bytes[0] == magic[0], bytes[1] == magic[1], bytes[2] == magic[2], bytes[3] == magic[3] else {
+            throw .badMagic
+        }
+        guard bytes[4] == formatVersion else { throw .unsupportedVersion(bytes[4]) }
+        var tail = Reader(bytes: bytes, offset: bytes.count - 8, end: bytes.count)
+        guard try tail.u64() == StableHash.fnv1a(bytes[0..<(bytes.count - 8)]) else { throw .badChecksum }
+    }
+
     private struct Writer {
         var bytes: [UInt8] = []
         mutating func u32(_ value: UInt32) {
@@ -129,7 +134,8 @@ public struct ProfileStateCodec: Sendable {
         }
     }
 
-    private struct Reader {
+    /// Bounds-checked little-endian reads of one state (shared with `ProfileStateBatch`).
+    struct Reader {
         let bytes: [UInt8]
         var offset: Int
         let end: Int
@@ -159,6 +165,11 @@ public struct ProfileStateCodec: Sendable {
             guard count <= (end - offset) / minimumItemBytes else { throw .truncated }
             return count
         }
+        mutating func skipString() throws(ProfileStateCodecError) {
+            let length = Int(try u32())
+            guard length <= end - offset else { throw .truncated }
+            offset += length
+        }
         mutating func string() throws(ProfileStateCodecError) -> String {
             let length = Int(try u32())
             guard length <= end - offset else { throw .truncated }
@@ -166,6 +177,8 @@ public struct ProfileStateCodec: Sendable {
             // `String(decoding:)` has a fast contiguous path (`String(validating:)` with a slice goes
             // through generic metadata per call); valid UTF-8 is exactly what decodes to the same bytes.
             let slice = bytes[offset..<(offset + length)]
+            // ASCII (ids, tags, countries) is valid UTF-8 as is: skip the re-encoding check.
+            if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
             let value = String(decoding: slice, as: UTF8.self)
             guard value.utf8.elementsEqual(slice) else { throw .invalidValue("utf8") }
             return value

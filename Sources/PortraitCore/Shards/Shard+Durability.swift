@@ -6,35 +6,31 @@ extension Shard {
     /// Installs every state whose user is absent or held at a lower `version`; returns how many were
     /// installed and how many failed to decode.
     ///
-    /// States decode outside the catalog lock; their strings are interned under one lock per chunk.
+    /// States decode outside the catalog lock straight into a `ProfileStateBatch`; the strings of a
+    /// whole chunk are interned under one lock acquisition.
     func restore(_ states: [EncodedState]) -> (installed: Int, failed: Int) {
-        let codec = ProfileStateCodec()
         var failed = 0
         var installed = 0
-        var pending: [(snapshot: ProfileSnapshot, partition: Int32)] = []
-        pending.reserveCapacity(min(states.count, Self.restoreChunk))
-        func installPending() {
-            guard !pending.isEmpty else { return }
-            let profiles = catalog.withState { state in
-                pending.map { Profile(snapshot: $0.snapshot, symbols: &state.symbols) }
-            }
-            for (offset, var profile) in profiles.enumerated() {
-                profile.partition = pending[offset].partition
-                if install(profile, guarded: true) { installed += 1 }
-            }
-            pending.removeAll(keepingCapacity: true)
+        var batch = ProfileStateBatch()
+        batch.reserveCapacity(min(states.count, Self.restoreChunk))
+        func installBatch() {
+            guard batch.count > 0 else { return }
+            let ids = catalog.withState { batch.intern(into: &$0.symbols) }
+            for index in 0..<batch.count where install(batch.profile(index, ids: ids), guarded: true) { installed += 1 }
+            batch.removeAll()
         }
         for entry in states {
-            guard var snapshot = try? codec.decode(entry.state) else {
+            guard let version = try? batch.add(userId: entry.userId, partition: entry.partition, state: entry.state) else {
                 failed += 1
                 continue
             }
-            snapshot.userId = entry.userId
-            if let slot = store.slot(of: entry.userId), store[slot].version >= snapshot.version { continue }
-            pending.append((snapshot, entry.partition))
-            if pending.count == Self.restoreChunk { installPending() }
+            if let slot = store.slot(of: entry.userId), store.slab[Int(slot)].version >= version {
+                batch.removeLast()
+                continue
+            }
+            if batch.count == Self.restoreChunk { installBatch() }
         }
-        installPending()
+        installBatch()
         publishTotals { $0.restoreFailures += failed }
         return (installed, failed)
     }

@@ -83,13 +83,16 @@ struct WindowCounts: Equatable {
 
     /// Rebuilds entries from `absoluteEntries`, keeping only buckets that still count at `asOf`.
     init(absolute: [UInt64], asOf: Int64) {
-        for value in absolute {
-            let window = Int((value >> 62) & 3)
-            let rawType = UInt8((value >> 59) & 7)
-            guard window < 3, let type = EventType(rawValue: rawType) else { continue }
-            let bucket = Int64((value >> 32) & ((1 << 27) - 1))
-            add(window: window, type: type, bucket: bucket, asOf: asOf, count: UInt32(truncatingIfNeeded: value))
-        }
+        for value in absolute { add(absolute: value, asOf: asOf) }
+    }
+
+    /// Adds one entry of `absoluteEntries(asOf:)` (entries of an unknown window or type are ignored).
+    mutating func add(absolute value: UInt64, asOf: Int64) {
+        let window = Int((value >> 62) & 3)
+        let rawType = UInt8((value >> 59) & 7)
+        guard window < 3, let type = EventType(rawValue: rawType) else { return }
+        let bucket = Int64((value >> 32) & ((1 << 27) - 1))
+        add(window: window, type: type, bucket: bucket, asOf: asOf, count: UInt32(truncatingIfNeeded: value))
     }
 
     init() {}

@@ -38,7 +38,7 @@ struct ChangelogReader {
     func read(
         partition: Int32,
         from start: Int64,
-        chunkSize: Int = 4_096,
+        chunkSize: Int = 16_384,
         progress: (Int, Int) -> Void = { _, _ in },
         chunk: ([Record]) -> Void
     ) throws -> Int {
@@ -89,6 +89,13 @@ struct ChangelogReader {
         configuration["group.instance.id"] = nil
         configuration["enable.partition.eof"] = nil
         configuration["fetch.wait.max.ms"] = configuration["fetch.wait.max.ms"] ?? "10"
+        // Restore reads one partition from its start as fast as it can: large fetches, and a local queue
+        // deep enough that 2.0.2's fetch stall (queue above `queued.min.messages` → next fetch ~1 s later)
+        // never triggers while the engine installs a chunk.
+        configuration["fetch.max.bytes"] = "67108864"
+        configuration["max.partition.fetch.bytes"] = "16777216"
+        configuration["queued.min.messages"] = "1000000"
+        configuration["queued.max.messages.kbytes"] = "262144"
         return try KafkaConsumer(configuration: configuration, logger: logger)
     }
 }

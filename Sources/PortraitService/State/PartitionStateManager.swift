@@ -135,10 +135,11 @@ final class PartitionStateManager: Sendable {
             logger.warning("ignoring snapshot \(url.path): its changelog offset \(loaded.header.changelogOffset) is not in the profiles partition")
             return (0, 0)
         }
-        let states = loaded.entries.map { (userId: $0.userId, partition: partition, state: $0.state) }
         let installed = Atomic<Int>(0)
-        for chunk in stride(from: 0, to: states.count, by: 65_536) {
-            let slice = Array(states[chunk..<min(chunk + 65_536, states.count)])
+        for chunk in stride(from: 0, to: loaded.entries.count, by: 65_536) {
+            let slice = loaded.entries[chunk..<min(chunk + 65_536, loaded.entries.count)].map {
+                (userId: $0.userId, partition: partition, state: $0.state)
+            }
             blockingAwait { installed.add(await self.engine.restore(slice), ordering: .relaxed) }
         }
         return (installed.load(ordering: .relaxed), loaded.header.changelogOffset)

@@ -140,21 +140,36 @@ public struct SnapshotFile: Sendable {
     // MARK: Reading
 
     /// Reads and validates a snapshot written for `group`, `topic` and `partition`.
+    ///
+    /// The file is read in one go into one buffer; entries are parsed from it in place (each state is one
+    /// copy out of the buffer, each user id one string).
     public static func read(
         from url: URL,
         group: String,
         topic: String,
         partition: Int32
     ) throws(ReadError) -> (header: Header, entries: [Entry]) {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw .missing }
-        let bytes = [UInt8](data)
+        guard let bytes = readWholeFile(url.path) else { throw .missing }
+        return try bytes.withUnsafeBufferPointer { buffer throws(ReadError) in
+            try parse(buffer, group: group, topic: topic, partition: partition)
+        }
+    }
+
+    private static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        group: String,
+        topic: String,
+        partition: Int32
+    ) throws(ReadError) -> (header: Header, entries: [Entry]) {
         guard bytes.count >= magic.count + 2 + 4 + 8 else { throw .truncated }
-        guard Array(bytes[0..<magic.count]) == magic else { throw .notASnapshot }
-        var reader = ByteReader(bytes: bytes[...].dropLast(8), position: magic.count)
+        guard bytes[0..<magic.count].elementsEqual(magic) else { throw .notASnapshot }
+        var reader = ByteReader(bytes: UnsafeBufferPointer(rebasing: bytes[..<(bytes.count - 8)]), position: magic.count)
         guard let version: UInt16 = reader.integer() else { throw .truncated }
         guard version == formatVersion else { throw .unsupportedVersion(version) }
-        let stored = ByteReader(bytes: bytes[...], position: bytes.count - 8).peekUInt64()
-        guard stored == fnv1a64(bytes[..<(bytes.count - 8)]) else { throw .checksumMismatch }
+        var tail = ByteReader(bytes: bytes, position: bytes.count - 8)
+        guard tail.integer() == fnv1a64(UnsafeBufferPointer(rebasing: bytes[..<(bytes.count - 8)])) else {
+            throw .checksumMismatch
+        }
         guard let _: UInt32 = reader.integer(), let fileGroup = reader.string16(), let fileTopic = reader.string16(),
             let filePartition: Int32 = reader.integer(), let offset: Int64 = reader.integer(),
             let created: Int64 = reader.integer(), let count: UInt32 = reader.integer()
@@ -163,7 +178,7 @@ public struct SnapshotFile: Sendable {
             throw .foreign("group \(fileGroup), \(fileTopic)/\(filePartition)")
         }
         var entries: [Entry] = []
-        entries.reserveCapacity(Int(count))
+        entries.reserveCapacity(Int(min(count, 1 << 24)))
         for _ in 0..<count {
             guard let userId = reader.string16(), let length: UInt32 = reader.integer(),
                 let state = reader.bytes(Int(length))
@@ -177,7 +192,34 @@ public struct SnapshotFile: Sendable {
         )
     }
 
+    /// The whole file in one buffer (one `read` loop, no `Data` in between); `nil` if it cannot be read.
+    private static func readWholeFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0, lseek(fd, 0, SEEK_SET) == 0 else { return nil }
+        let size = Int(end)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            while initialized < size {
+                let count = Glibc.read(fd, buffer.baseAddress! + initialized, size - initialized)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else {
+                    failed = count < 0
+                    break
+                }
+                initialized += count
+            }
+        }
+        return failed ? nil : bytes
+    }
+
     static func fnv1a64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.withUnsafeBufferPointer { fnv1a64($0) }
+    }
+
+    static func fnv1a64(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)
@@ -199,35 +241,32 @@ extension [UInt8] {
     }
 }
 
-/// Bounds-checked little-endian reads over a byte slice; `nil` past the end.
+/// Bounds-checked little-endian reads over a byte buffer; `nil` past the end.
 private struct ByteReader {
-    let bytes: ArraySlice<UInt8>
+    let bytes: UnsafeBufferPointer<UInt8>
     var position: Int
 
-    var isAtEnd: Bool { position == bytes.endIndex }
+    var isAtEnd: Bool { position == bytes.count }
 
     mutating func integer<T: FixedWidthInteger>() -> T? {
         let size = MemoryLayout<T>.size
-        guard position + size <= bytes.endIndex else { return nil }
+        guard position + size <= bytes.count else { return nil }
         var value: T = 0
         for index in 0..<size { value |= T(truncatingIfNeeded: bytes[position + index]) << (8 * index) }
         position += size
         return value
     }
 
-    func peekUInt64() -> UInt64 {
-        var copy = self
-        return copy.integer() ?? 0
-    }
-
     mutating func bytes(_ count: Int) -> [UInt8]? {
-        guard count >= 0, position + count <= bytes.endIndex else { return nil }
+        guard count >= 0, position + count <= bytes.count else { return nil }
         defer { position += count }
-        return Array(bytes[position..<(position + count)])
+        return Array(UnsafeBufferPointer(rebasing: bytes[position..<(position + count)]))
     }
 
     mutating func string16() -> String? {
-        guard let length: UInt16 = integer(), let raw = bytes(Int(length)) else { return nil }
+        guard let length: UInt16 = integer(), position + Int(length) <= bytes.count else { return nil }
+        let raw = UnsafeBufferPointer(rebasing: bytes[position..<(position + Int(length))])
+        position += Int(length)
         return String(validating: raw, as: UTF8.self)
     }
 }
