@@ -1,11 +1,15 @@
 /// Versioned binary encoding of one user's full state (`ProfileSnapshot`), with a checksum.
 ///
 /// Layout (little-endian): magic `PRTS`, format version (1 byte), the snapshot's fields in
-/// declaration order (strings as u32 length + UTF-8, lists as u32 count + items), then the FNV-1a
-/// 64 of everything before it. Decoding checks length, magic, version and checksum first and
-/// bounds-checks every read, so garbage gives a `ProfileStateCodecError`, never a trap.
+/// declaration order (strings as u32 length + UTF-8, lists as u32 count + items), then a checksum of
+/// everything before it: `StableHash.words` in format 2 (written now), FNV-1a 64 in format 1 (still
+/// read: the layout is otherwise identical, so states written by older builds restore). Decoding checks
+/// length, magic, version and checksum first and bounds-checks every read, so garbage gives a
+/// `ProfileStateCodecError`, never a trap.
 public struct ProfileStateCodec: Sendable {
-    public static let formatVersion: UInt8 = 1
+    public static let formatVersion: UInt8 = 2
+    /// The oldest format `decode` accepts (format 1: FNV-1a checksum, byte at a time).
+    public static let oldestReadableVersion: UInt8 = 1
     private static let magic: [UInt8] = Array("PRTS".utf8)
 
     public init() {}
@@ -47,17 +51,21 @@ public struct ProfileStateCodec: Sendable {
             out.u32(UInt32(bitPattern: position.partition))
             out.u64(UInt64(bitPattern: position.offset))
         }
-        out.u64(StableHash.fnv1a(out.bytes))
+        out.u64(StableHash.words(out.bytes[...]))
         return out.bytes
     }
 
     public func decode(_ bytes: [UInt8]) throws(ProfileStateCodecError) -> ProfileSnapshot {
         guard bytes.count >= Self.magic.count + 1 + 8 else { throw .truncated }
         guard Array(bytes[0..<4]) == Self.magic else { throw .badMagic }
-        guard bytes[4] == Self.formatVersion else { throw .unsupportedVersion(bytes[4]) }
+        let format = bytes[4]
+        guard format >= Self.oldestReadableVersion && format <= Self.formatVersion else {
+            throw .unsupportedVersion(format)
+        }
         let body = bytes[0..<(bytes.count - 8)]
         var tail = Reader(bytes: bytes, offset: bytes.count - 8, end: bytes.count)
-        guard try tail.u64() == StableHash.fnv1a(body) else { throw .badChecksum }
+        let checksum = format == 1 ? StableHash.fnv1a(body) : StableHash.words(body)
+        guard try tail.u64() == checksum else { throw .badChecksum }
 
         var input = Reader(bytes: bytes, offset: 5, end: bytes.count - 8)
         let userId = try input.string()
