@@ -53,11 +53,7 @@ enum ProfileStateWriter {
             u64(UInt64(bitPattern: entry.offset), into: &out)
         }
         let checksum = out.withBytes { bytes in
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in UnsafeBufferPointer(rebasing: bytes[start...]) {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            }
-            return hash
+            StableHash.words(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start...])))
         }
         u64(checksum, into: &out)
     }

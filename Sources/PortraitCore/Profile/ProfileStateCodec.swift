@@ -1,11 +1,15 @@
 /// Versioned binary encoding of one user's full state (`ProfileSnapshot`), with a checksum.
 ///
 /// Layout (little-endian): magic `PRTS`, format version (1 byte), the snapshot's fields in
-/// declaration order (strings as u32 length + UTF-8, lists as u32 count + items), then the FNV-1a
-/// 64 of everything before it. Decoding checks length, magic, version and checksum first and
-/// bounds-checks every read, so garbage gives a `ProfileStateCodecError`, never a trap.
+/// declaration order (strings as u32 length + UTF-8, lists as u32 count + items), then a checksum of
+/// everything before it: `StableHash.words` in format 2 (written now), FNV-1a 64 in format 1 (still
+/// read: the layout is otherwise identical, so states written by older builds restore). Decoding checks
+/// length, magic, version and checksum first and bounds-checks every read, so garbage gives a
+/// `ProfileStateCodecError`, never a trap.
 public struct ProfileStateCodec: Sendable {
-    public static let formatVersion: UInt8 = 1
+    public static let formatVersion: UInt8 = 2
+    /// The oldest format `decode` accepts (format 1: FNV-1a checksum, byte at a time).
+    public static let oldestReadableVersion: UInt8 = 1
     private static let magic: [UInt8] = Array("PRTS".utf8)
 
     public init() {}
@@ -47,7 +51,7 @@ public struct ProfileStateCodec: Sendable {
             out.u32(UInt32(bitPattern: position.partition))
             out.u64(UInt64(bitPattern: position.offset))
         }
-        out.u64(StableHash.fnv1a(out.bytes))
+        out.u64(StableHash.words(out.bytes[...]))
         return out.bytes
     }
 
@@ -115,9 +119,13 @@ public struct ProfileStateCodec: Sendable {
         guard bytes[0] == magic[0], bytes[1] == magic[1], bytes[2] == magic[2], bytes[3] == magic[3] else {
             throw .badMagic
         }
-        guard bytes[4] == formatVersion else { throw .unsupportedVersion(bytes[4]) }
+        let format = bytes[4]
+        guard format >= oldestReadableVersion && format <= formatVersion else { throw .unsupportedVersion(format) }
+        let body = bytes[0..<(bytes.count - 8)]
         var tail = Reader(bytes: bytes, offset: bytes.count - 8, end: bytes.count)
-        guard try tail.u64() == StableHash.fnv1a(bytes[0..<(bytes.count - 8)]) else { throw .badChecksum }
+        // Format 1 used a byte-at-a-time FNV-1a; format 2 a word-at-a-time hash. Both stay readable.
+        let checksum = format == 1 ? StableHash.fnv1a(body) : StableHash.words(body)
+        guard try tail.u64() == checksum else { throw .badChecksum }
     }
 
     private struct Writer {

@@ -42,6 +42,37 @@ import Testing
         #expect(EngineFixture.close(EngineFixture.scores(profile, "interests", key: "tag")["cooking"]!, 3.237583296))
     }
 
+    /// Format 1 (FNV-1a checksum) states written by older builds still decode; a wrong checksum of
+    /// either kind is refused.
+    @Test func formatOneStillDecodes() async throws {
+        let state = try await Self.sample()
+        #expect(state[4] == ProfileStateCodec.formatVersion)
+        #expect(ProfileStateCodec.formatVersion == 2)
+        var old = Array(state.dropLast(8))
+        old[4] = 1
+        let checksum = StableHash.fnv1a(old)
+        for shift in stride(from: 0, to: 64, by: 8) { old.append(UInt8(truncatingIfNeeded: checksum >> UInt64(shift))) }
+        #expect(try ProfileStateCodec().decode(old) == ProfileStateCodec().decode(state))
+        var relabelled = state
+        relabelled[4] = 1
+        #expect(throws: ProfileStateCodecError.badChecksum) { try ProfileStateCodec().decode(relabelled) }
+        var future = state
+        future[4] = 3
+        #expect(throws: ProfileStateCodecError.unsupportedVersion(3)) { try ProfileStateCodec().decode(future) }
+    }
+
+    @Test func wordChecksumSeesEveryByteAndTheLength() {
+        let bytes: [UInt8] = (0..<37).map { UInt8($0 &* 7) }
+        let base = StableHash.words(bytes[...])
+        for index in bytes.indices {
+            var changed = bytes
+            changed[index] ^= 0x80
+            #expect(StableHash.words(changed[...]) != base)
+        }
+        #expect(StableHash.words(bytes[..<36]) != StableHash.words((bytes[..<36] + [0])[...]))
+        #expect(StableHash.words([UInt8]()[...]) != StableHash.words([0][...]))
+    }
+
     @Test func garbageIsRejectedNeverTraps() async throws {
         let state = try await Self.sample()
         let codec = ProfileStateCodec()
