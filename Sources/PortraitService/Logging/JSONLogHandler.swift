@@ -45,15 +45,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     private static func timestamp() -> String {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        var broken = tm()
-        var seconds = time.tv_sec
-        gmtime_r(&seconds, &broken)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", broken.tm_year + 1900, broken.tm_mon + 1, broken.tm_mday,
-            broken.tm_hour, broken.tm_min, broken.tm_sec, Int(time.tv_nsec / 1_000_000)
-        )
+        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
     }
 
     static func appendQuoted(_ text: String, to line: inout String) {
