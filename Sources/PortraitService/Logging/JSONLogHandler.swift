@@ -45,7 +45,8 @@ public struct JSONLogHandler: LogHandler {
     }
 
     private static func timestamp() -> String {
-        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        // ISO8601FormatStyle works in UTC unless told otherwise.
+        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)) + "Z"
     }
 
     static func appendQuoted(_ text: String, to line: inout String) {
