@@ -57,12 +57,16 @@ struct ProfileStateBatch {
     }
 
     /// Decodes `state` as `userId`'s state in `partition`; on error the batch is unchanged.
-    /// Returns the state's version.
+    /// Returns the state's version. Without `verifyChecksum` the state's own checksum is not recomputed
+    /// (its container — a snapshot file — was checksummed as a whole); every read is still bounds-checked.
     @discardableResult
-    mutating func add(userId: String, partition: Int32, state bytes: [UInt8]) throws(ProfileStateCodecError) -> UInt64 {
+    mutating func add(
+        userId: String, partition: Int32, state bytes: [UInt8], verifyChecksum: Bool = true
+    ) throws(ProfileStateCodecError) -> UInt64 {
         let nameStart = names.count
         let valueStart = values.count
         do {
+            try ProfileStateCodec.validateFrame(bytes, checksum: verifyChecksum)
             return try decode(userId: userId, partition: partition, bytes: bytes, nameStart: nameStart, valueStart: valueStart)
         } catch {
             names.removeSubrange(nameStart...)
@@ -74,7 +78,6 @@ struct ProfileStateBatch {
     private mutating func decode(
         userId: String, partition: Int32, bytes: [UInt8], nameStart: Int, valueStart: Int
     ) throws(ProfileStateCodecError) -> UInt64 {
-        try ProfileStateCodec.validateFrame(bytes)
         var input = ProfileStateCodec.Reader(bytes: bytes, offset: 5, end: bytes.count - 8)
         try input.skipString()  // the user id: the caller's key is authoritative
         _ = try input.u32()  // the partition: likewise

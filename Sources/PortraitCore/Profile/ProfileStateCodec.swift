@@ -109,13 +109,14 @@ public struct ProfileStateCodec: Sendable {
             notInterestedItems: lists[1], notInterestedAuthors: lists[2], offsets: offsets)
     }
 
-    /// Checks length, magic, version and checksum of an encoded state.
-    static func validateFrame(_ bytes: [UInt8]) throws(ProfileStateCodecError) {
+    /// Checks length, magic, version and (with `checksum`) the checksum of an encoded state.
+    static func validateFrame(_ bytes: [UInt8], checksum: Bool = true) throws(ProfileStateCodecError) {
         guard bytes.count >= magic.count + 1 + 8 else { throw .truncated }
         guard bytes[0] == magic[0], bytes[1] == magic[1], bytes[2] == magic[2], bytes[3] == magic[3] else {
             throw .badMagic
         }
         guard bytes[4] == formatVersion else { throw .unsupportedVersion(bytes[4]) }
+        guard checksum else { return }
         var tail = Reader(bytes: bytes, offset: bytes.count - 8, end: bytes.count)
         guard try tail.u64() == StableHash.fnv1a(bytes[0..<(bytes.count - 8)]) else { throw .badChecksum }
     }

@@ -8,7 +8,7 @@ extension Shard {
     ///
     /// States decode outside the catalog lock straight into a `ProfileStateBatch`; the strings of a
     /// whole chunk are interned under one lock acquisition.
-    func restore(_ states: [EncodedState]) -> (installed: Int, failed: Int) {
+    func restore(_ states: [EncodedState], verifyChecksums: Bool = true) -> (installed: Int, failed: Int) {
         var failed = 0
         var installed = 0
         var batch = ProfileStateBatch()
@@ -20,7 +20,8 @@ extension Shard {
             batch.removeAll()
         }
         for entry in states {
-            guard let version = try? batch.add(userId: entry.userId, partition: entry.partition, state: entry.state) else {
+            guard let version = try? batch.add(
+                userId: entry.userId, partition: entry.partition, state: entry.state, verifyChecksum: verifyChecksums) else {
                 failed += 1
                 continue
             }
