@@ -12,10 +12,14 @@ extension Shard {
         var failed = 0
         var installed = 0
         var batch = ProfileStateBatch()
+        batch.cache = restoreNames
+        restoreNames = SmallNameCache()
+        defer { restoreNames = batch.cache }
         batch.reserveCapacity(min(states.count, Self.restoreChunk))
         func installBatch() {
             guard batch.count > 0 else { return }
             let ids = catalog.withState { batch.intern(into: &$0.symbols) }
+            batch.learn(ids)
             for index in 0..<batch.count where install(batch.profile(index, ids: ids), guarded: true) { installed += 1 }
             batch.removeAll()
         }
