@@ -32,40 +32,55 @@ struct ProfileStateBatch {
     }
 
     private(set) var entries: [Entry] = []
+    /// Pooled names; "" where `resolved` already holds the id (a `SmallNameCache` hit).
     private(set) var names: [String] = []
+    /// The id of each pooled name known from `cache`, 0 where it must be interned.
+    private var resolved: [UInt32] = []
+    /// Packed key of each pooled name (0 when too long to cache).
+    private var keys: [UInt64] = []
     private var values: [Double] = []
+    /// Short names already resolved, kept across batches of one shard.
+    var cache = SmallNameCache()
 
     var count: Int { entries.count }
 
     mutating func reserveCapacity(_ users: Int) {
         entries.reserveCapacity(users)
         names.reserveCapacity(users * 32)
+        resolved.reserveCapacity(users * 32)
+        keys.reserveCapacity(users * 32)
         values.reserveCapacity(users * 8)
     }
 
     mutating func removeAll() {
         entries.removeAll(keepingCapacity: true)
         names.removeAll(keepingCapacity: true)
+        resolved.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
     }
 
     /// Forgets the most recently added user (e.g. one already held at a newer version).
     mutating func removeLast() {
         guard let last = entries.popLast() else { return }
-        names.removeSubrange(last.nameStart...)
+        truncateNames(last.nameStart)
         values.removeSubrange(last.valueStart...)
     }
 
     /// Decodes `state` as `userId`'s state in `partition`; on error the batch is unchanged.
-    /// Returns the state's version.
+    /// Returns the state's version. Without `verifyChecksum` the state's own checksum is not recomputed
+    /// (its container — a snapshot file — was checksummed as a whole); every read is still bounds-checked.
     @discardableResult
-    mutating func add(userId: String, partition: Int32, state bytes: [UInt8]) throws(ProfileStateCodecError) -> UInt64 {
+    mutating func add(
+        userId: String, partition: Int32, state bytes: [UInt8], verifyChecksum: Bool = true
+    ) throws(ProfileStateCodecError) -> UInt64 {
         let nameStart = names.count
         let valueStart = values.count
         do {
+            try ProfileStateCodec.validateFrame(bytes, checksum: verifyChecksum)
             return try decode(userId: userId, partition: partition, bytes: bytes, nameStart: nameStart, valueStart: valueStart)
         } catch {
-            names.removeSubrange(nameStart...)
+            truncateNames(nameStart)
             values.removeSubrange(valueStart...)
             throw error
         }
@@ -74,7 +89,6 @@ struct ProfileStateBatch {
     private mutating func decode(
         userId: String, partition: Int32, bytes: [UInt8], nameStart: Int, valueStart: Int
     ) throws(ProfileStateCodecError) -> UInt64 {
-        try ProfileStateCodec.validateFrame(bytes)
         var input = ProfileStateCodec.Reader(bytes: bytes, offset: 5, end: bytes.count - 8)
         try input.skipString()  // the user id: the caller's key is authoritative
         _ = try input.u32()  // the partition: likewise
@@ -86,7 +100,7 @@ struct ProfileStateBatch {
         for list in 0..<2 {
             let count = try input.count(minimumItemBytes: 12)
             for _ in 0..<count {
-                names.append(try input.string())
+                try appendName(&input)
                 let value = Double(bitPattern: try input.u64())
                 guard value.isFinite else { throw .invalidValue("score") }
                 values.append(value)
@@ -102,7 +116,7 @@ struct ProfileStateBatch {
             switch try input.u8() {
             case 0: break
             case 1:
-                names.append(try input.string())
+                try appendName(&input)
                 let timestamp = Int64(bitPattern: try input.u64())
                 switch index {
                 case 0: timestamps.0 = timestamp
@@ -116,7 +130,7 @@ struct ProfileStateBatch {
         var listCounts = (0, 0, 0)
         for list in 0..<3 {
             let count = try input.count(minimumItemBytes: 4)
-            for _ in 0..<count { names.append(try input.string()) }
+            for _ in 0..<count { try appendName(&input) }
             switch list {
             case 0: listCounts.0 = count
             case 1: listCounts.1 = count
@@ -141,12 +155,44 @@ struct ProfileStateBatch {
         return version
     }
 
+    private mutating func truncateNames(_ count: Int) {
+        names.removeSubrange(count...)
+        resolved.removeSubrange(count...)
+        keys.removeSubrange(count...)
+    }
+
+    /// Pools the next string of `input`: its id if the cache knows it, else the decoded string.
+    private mutating func appendName(_ input: inout ProfileStateCodec.Reader) throws(ProfileStateCodecError) {
+        let start = input.offset
+        let length = Int(try input.u32())
+        guard length <= input.end - input.offset else { throw .truncated }
+        let key = SmallNameCache.key(input.bytes, offset: input.offset, length: length)
+        if key != 0 {
+            let id = cache.id(key)
+            if id != 0 {
+                input.offset += length
+                names.append("")
+                resolved.append(id)
+                keys.append(key)
+                return
+            }
+        }
+        input.offset = start
+        names.append(try input.string())
+        resolved.append(0)
+        keys.append(key)
+    }
+
     /// The symbol id of every pooled name, in pool order (call under the catalog lock).
     func intern(into symbols: inout SymbolTable) -> [UInt32] {
-        var ids: [UInt32] = []
-        ids.reserveCapacity(names.count)
-        for name in names { ids.append(symbols.intern(name)) }
+        var ids = resolved
+        for index in ids.indices where ids[index] == 0 { ids[index] = symbols.intern(names[index]) }
         return ids
+    }
+
+    /// Remembers the short names `intern` resolved (call outside the catalog lock).
+    mutating func learn(_ ids: [UInt32]) {
+        for index in ids.indices where resolved[index] == 0 && keys[index] != 0 { cache.insert(keys[index], id: ids[index]) }
     }
 
     /// The profile of entry `index`, given `ids` from `intern(into:)`.

@@ -113,14 +113,15 @@ public struct ProfileStateCodec: Sendable {
             notInterestedItems: lists[1], notInterestedAuthors: lists[2], offsets: offsets)
     }
 
-    /// Checks length, magic, version and checksum of an encoded state.
-    static func validateFrame(_ bytes: [UInt8]) throws(ProfileStateCodecError) {
+    /// Checks length, magic, version and (with `checksum`) the checksum of an encoded state.
+    static func validateFrame(_ bytes: [UInt8], checksum: Bool = true) throws(ProfileStateCodecError) {
         guard bytes.count >= magic.count + 1 + 8 else { throw .truncated }
         guard bytes[0] == magic[0], bytes[1] == magic[1], bytes[2] == magic[2], bytes[3] == magic[3] else {
             throw .badMagic
         }
         let format = bytes[4]
         guard format >= oldestReadableVersion && format <= formatVersion else { throw .unsupportedVersion(format) }
+        guard checksum else { return }
         let body = bytes[0..<(bytes.count - 8)]
         var tail = Reader(bytes: bytes, offset: bytes.count - 8, end: bytes.count)
         // Format 1 used a byte-at-a-time FNV-1a; format 2 a word-at-a-time hash. Both stay readable.

@@ -7,14 +7,17 @@ extension ProfileEngine {
     /// (changelog replay after a snapshot may deliver older records). A state that fails to decode is
     /// skipped and counted in `EngineStatistics.restoreFailures`. Installed profiles are not dirty.
     /// Runs after every part submitted before the call (a shard's queue is serial).
-    public func restore(_ states: [(userId: String, partition: Int32, state: [UInt8])]) async -> Int {
+    ///
+    /// `checksummed`: the states come from a container verified as a whole (a snapshot file), so
+    /// each state's own checksum is not recomputed (a large share of the decoding cost).
+    public func restore(_ states: [(userId: String, partition: Int32, state: [UInt8])], checksummed: Bool = false) async -> Int {
         guard !states.isEmpty else { return 0 }
         var parts = [[Shard.EncodedState]](repeating: [], count: shards.count)
         for entry in states { parts[shardIndex(for: entry.userId)].append(entry) }
         return await withTaskGroup(of: Int.self) { group in
             for (index, part) in parts.enumerated() where !part.isEmpty {
                 let shard = shards[index]
-                group.addTask { await shard.perform { $0.restore(part).installed } }
+                group.addTask { await shard.perform { $0.restore(part, verifyChecksums: !checksummed).installed } }
             }
             return await group.reduce(0, +)
         }

@@ -80,6 +80,13 @@ public final class ProfileEngine: Sendable {
         }
     }
 
+    /// Returns once every shard has applied every part submitted before the call (no round is cut).
+    public func barrier() async {
+        await withTaskGroup(of: Void.self) { group in
+            for shard in shards { group.addTask { await shard.perform { _ in } } }
+        }
+    }
+
     /// Forgets users whose partition is in the set.
     public func drop(partitions: Set<Int32>) async {
         for shard in shards {

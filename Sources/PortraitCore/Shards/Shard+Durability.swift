@@ -8,19 +8,24 @@ extension Shard {
     ///
     /// States decode outside the catalog lock straight into a `ProfileStateBatch`; the strings of a
     /// whole chunk are interned under one lock acquisition.
-    func restore(_ states: [EncodedState]) -> (installed: Int, failed: Int) {
+    func restore(_ states: [EncodedState], verifyChecksums: Bool = true) -> (installed: Int, failed: Int) {
         var failed = 0
         var installed = 0
         var batch = ProfileStateBatch()
+        batch.cache = restoreNames
+        restoreNames = SmallNameCache()
+        defer { restoreNames = batch.cache }
         batch.reserveCapacity(min(states.count, Self.restoreChunk))
         func installBatch() {
             guard batch.count > 0 else { return }
             let ids = catalog.withState { batch.intern(into: &$0.symbols) }
+            batch.learn(ids)
             for index in 0..<batch.count where install(batch.profile(index, ids: ids), guarded: true) { installed += 1 }
             batch.removeAll()
         }
         for entry in states {
-            guard let version = try? batch.add(userId: entry.userId, partition: entry.partition, state: entry.state) else {
+            guard let version = try? batch.add(
+                userId: entry.userId, partition: entry.partition, state: entry.state, verifyChecksum: verifyChecksums) else {
                 failed += 1
                 continue
             }

@@ -26,6 +26,8 @@ final class Shard: @unchecked Sendable {
     private var pendingTokens: [UInt64] = []
     private var timer: (any DispatchSourceTimer)?
     var profileBytes = 0
+    /// Short names resolved by batch restores (see `SmallNameCache`).
+    var restoreNames = SmallNameCache()
 
     init(
         index: Int, configuration: EngineConfiguration, catalog: ItemCatalog, sink: any EmissionSink,

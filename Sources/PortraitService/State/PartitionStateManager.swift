@@ -140,7 +140,7 @@ final class PartitionStateManager: Sendable {
             let slice = loaded.entries[chunk..<min(chunk + 65_536, loaded.entries.count)].map {
                 (userId: $0.userId, partition: partition, state: $0.state)
             }
-            blockingAwait { installed.add(await self.engine.restore(slice), ordering: .relaxed) }
+            blockingAwait { installed.add(await self.engine.restore(slice, checksummed: true), ordering: .relaxed) }
         }
         return (installed.load(ordering: .relaxed), loaded.header.changelogOffset)
     }

@@ -11,12 +11,16 @@ import Foundation
 ///
 /// `changelogOffset` is the profiles topic's high watermark of the partition when the snapshot was taken:
 /// restore loads the snapshot, then replays the changelog from that offset (records already reflected are
-/// ignored by version). The checksum is FNV-1a 64 over everything before it. A file that is truncated, has
+/// ignored by version). The checksum is FNV-1a 64 over everything before it, taken over little-endian 8-byte
+/// words (the last one zero-padded) since format version 2 — eight times fewer multiplications than
+/// bytewise, which mattered for 1M-profile files (issue 5); version 1 files (bytewise) are still read. A file that is truncated, has
 /// another magic or version, belongs to another group, topic or partition, or fails its checksum is
 /// reported and ignored — never trusted, never fatal.
 public struct SnapshotFile: Sendable {
     static let magic: [UInt8] = Array("PRTSNAP".utf8) + [1]
-    static let formatVersion: UInt16 = 1
+    /// Version 2 checksums 8-byte words (`fnv1a64Words`); version 1 (bytewise FNV-1a) is still read.
+    static let formatVersion: UInt16 = 2
+    static let readableVersions: ClosedRange<UInt16> = 1...2
 
     public struct Header: Sendable, Equatable {
         public var group: String
@@ -97,7 +101,7 @@ public struct SnapshotFile: Sendable {
             body.appendInteger(UInt32(entry.state.count))
             body += entry.state
         }
-        body.appendInteger(fnv1a64(body[...]))
+        body.appendInteger(body.withUnsafeBufferPointer { fnv1a64Words($0) })
         return body
     }
 
@@ -165,11 +169,10 @@ public struct SnapshotFile: Sendable {
         guard bytes[0..<magic.count].elementsEqual(magic) else { throw .notASnapshot }
         var reader = ByteReader(bytes: UnsafeBufferPointer(rebasing: bytes[..<(bytes.count - 8)]), position: magic.count)
         guard let version: UInt16 = reader.integer() else { throw .truncated }
-        guard version == formatVersion else { throw .unsupportedVersion(version) }
+        guard readableVersions.contains(version) else { throw .unsupportedVersion(version) }
         var tail = ByteReader(bytes: bytes, position: bytes.count - 8)
-        guard tail.integer() == fnv1a64(UnsafeBufferPointer(rebasing: bytes[..<(bytes.count - 8)])) else {
-            throw .checksumMismatch
-        }
+        let body = UnsafeBufferPointer(rebasing: bytes[..<(bytes.count - 8)])
+        guard tail.integer() == (version == 1 ? fnv1a64(body) : fnv1a64Words(body)) else { throw .checksumMismatch }
         guard let _: UInt32 = reader.integer(), let fileGroup = reader.string16(), let fileTopic = reader.string16(),
             let filePartition: Int32 = reader.integer(), let offset: Int64 = reader.integer(),
             let created: Int64 = reader.integer(), let count: UInt32 = reader.integer()
@@ -217,6 +220,26 @@ public struct SnapshotFile: Sendable {
 
     static func fnv1a64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
         bytes.withUnsafeBufferPointer { fnv1a64($0) }
+    }
+
+    /// FNV-1a 64 over little-endian 8-byte words (each step followed by an xor-shift), the last one
+    /// zero-padded, then the byte count.
+    static func fnv1a64Words(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let raw = UnsafeRawBufferPointer(bytes)
+        let words = bytes.count / 8
+        for index in 0..<words {
+            hash ^= UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+            hash &*= 0x0000_0100_0000_01b3
+            hash ^= hash >> 29  // brings high bits down: a word's high byte then reaches every later bit
+        }
+        var last: UInt64 = 0
+        for index in (words * 8)..<bytes.count { last |= UInt64(bytes[index]) << (8 * UInt64(index - words * 8)) }
+        hash ^= last
+        hash &*= 0x0000_0100_0000_01b3
+        hash ^= UInt64(bytes.count)
+        hash &*= 0x0000_0100_0000_01b3
+        return hash
     }
 
     static func fnv1a64(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {

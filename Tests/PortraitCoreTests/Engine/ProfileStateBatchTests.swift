@@ -27,6 +27,13 @@ import Testing
         #expect(zed.userId == "zed")
         #expect(zed.partition == 1)
         #expect(Set(zed.tags.map(\.name)) == Set(other.tags.map(\.name)))
+
+        // Again with the short names now cached: same profile, and cached names are not pooled as strings.
+        batch.learn(ids)
+        batch.removeAll()
+        try batch.add(userId: "bob", partition: 7, state: state)
+        #expect(batch.names.contains(""))
+        #expect(batch.profile(0, ids: batch.intern(into: &symbols)).snapshot(symbols: symbols) == expected)
     }
 
     @Test func aBadStateLeavesTheBatchUnchanged() async throws {
