@@ -147,17 +147,13 @@ extension Profile {
 
     /// Appends the `top(n, authors:)` entries, best first, to `result` (a caller's reused buffer,
     /// so rendering a user allocates no top list).
-    ///
-    /// Only the kind's own contiguous range of `scores` is scanned (tags first, then authors).
     func appendTop(_ n: Int, authors: Bool, to result: inout [ScoreEntry]) {
         guard n > 0 else { return }
         let base = result.count
-        let split = min(Int(tagCount), scores.count)
-        let range = authors ? split..<scores.count : 0..<split
         // No `reserveCapacity` here: on a long shared buffer it would reallocate to the exact size on
         // every call (quadratic over a round); plain appends grow geometrically.
         scores.withUnsafeBufferPointer { scores in
-            for entry in scores[range] where entry.isAuthor == authors && entry.value > 0 {
+            for entry in scores where entry.isAuthor == authors && entry.value > 0 {
                 if result.count - base == n {
                     guard Self.ranks(entry, before: result[result.count - 1]) else { continue }
                     result[result.count - 1] = entry
