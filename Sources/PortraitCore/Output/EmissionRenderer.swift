@@ -13,6 +13,8 @@ struct EmissionRenderer {
     /// Per prepared profile: its top tags (`topTagCount` of them at most) in `tops[topStarts[i]..<topStarts[i + 1]]`.
     private var tops: [Profile.ScoreEntry] = []
     private var topStarts: [Int] = []
+    /// The top authors of the profile being rendered (reused for every user).
+    private var authorTops: [Profile.ScoreEntry] = []
     private var missingNames: [UInt32] = []
     private var interestTags: [UInt32] = []
 
@@ -79,10 +81,10 @@ struct EmissionRenderer {
         topStarts.append(0)
         let interestCount = configuration.interestsForRecommendations
         for profile in profiles {
-            let top = profile.top(topTagCount, authors: false)
-            tops.append(contentsOf: top)
+            let start = tops.count
+            profile.appendTop(topTagCount, authors: false, to: &tops)
             topStarts.append(tops.count)
-            for entry in top.prefix(interestCount) { interestTags.append(entry.symbol) }
+            for entry in tops[start...].prefix(interestCount) { interestTags.append(entry.symbol) }
             for entry in profile.scores where !names.contains(entry.symbol) { missingNames.append(entry.symbol) }
             for item in profile.seen where !names.contains(item) { missingNames.append(item) }
             for key in profile.blocked {
@@ -115,9 +117,10 @@ struct EmissionRenderer {
 
     private mutating func renderProfile(_ profile: Profile, index: Int, at asOf: Int64, into json: inout JSONWriter) {
         let tags = tops[topStarts[index]..<topStarts[index + 1]]
-        let authors = profile.top(configuration.topN, authors: true)
+        authorTops.removeAll(keepingCapacity: true)
+        profile.appendTop(configuration.topN, authors: true, to: &authorTops)
         ProfileRenderer.render(
-            profile, at: asOf, tags: tags, authors: authors[...], names: names, configuration: configuration,
+            profile, at: asOf, tags: tags, authors: authorTops[...], names: names, configuration: configuration,
             into: &json)
     }
 

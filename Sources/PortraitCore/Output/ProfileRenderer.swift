@@ -43,19 +43,25 @@ enum ProfileRenderer {
             json.byte(UInt8(ascii: "}"))
         }
         json.raw("],\"windows\":{")
-        for window in 0..<3 {
-            json.raw(window == 0 ? "\"1h\":{" : window == 1 ? ",\"24h\":{" : ",\"7d\":{")
-            var first = true
-            let counts = profile.windows.counts(window: window, asOf: profile.asOf, at: asOf)
-            for (index, count) in counts.enumerated() where count > 0 {
-                if !first { json.byte(UInt8(ascii: ",")) }
-                first = false
-                json.byte(UInt8(ascii: "\""))
-                json.raw(Self.typeNames[index])
-                json.raw("\":")
-                json.uint(UInt64(count))
+        // All three windows in one pass into 24 stack slots (window × 8 + type), no array per window.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 24) { counts in
+            counts.initialize(repeating: 0)
+            profile.windows.addCounts(asOf: profile.asOf, at: asOf, into: counts.baseAddress!)
+            for window in 0..<3 {
+                json.raw(window == 0 ? "\"1h\":{" : window == 1 ? ",\"24h\":{" : ",\"7d\":{")
+                var first = true
+                for index in 0..<Self.typeNames.count {
+                    let count = counts[window * 8 + index]
+                    guard count > 0 else { continue }
+                    if !first { json.byte(UInt8(ascii: ",")) }
+                    first = false
+                    json.byte(UInt8(ascii: "\""))
+                    json.raw(Self.typeNames[index])
+                    json.raw("\":")
+                    json.uint(UInt64(count))
+                }
+                json.byte(UInt8(ascii: "}"))
             }
-            json.byte(UInt8(ascii: "}"))
         }
         json.raw("},\"context\":{")
         var first = true

@@ -28,9 +28,8 @@ enum ProfileStateWriter {
             name(entry.symbol, names: names, into: &out)
             u64(entry.value.bitPattern, into: &out)
         }
-        let buckets = profile.windows.absoluteEntries(asOf: profile.asOf)
-        u32(UInt32(buckets.count), into: &out)
-        for bucket in buckets { u64(bucket, into: &out) }
+        u32(UInt32(profile.windows.entries.count), into: &out)
+        profile.windows.forEachAbsoluteEntry(asOf: profile.asOf) { u64($0, into: &out) }
         context(profile.country, names: names, into: &out)
         context(profile.device, names: names, into: &out)
         context(profile.lang, names: names, into: &out)

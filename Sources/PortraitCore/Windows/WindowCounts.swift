@@ -73,12 +73,28 @@ struct WindowCounts: Equatable {
         return result
     }
 
+    /// Adds the counts of all three windows stated at `t ≥ asOf` to `counts[window * 8 + type raw value]`
+    /// (24 slots): what `counts(window:asOf:at:)` gives for each window, in one pass and no array.
+    func addCounts(asOf: Int64, at t: Int64, into counts: UnsafeMutablePointer<UInt32>) {
+        for entry in entries where Self.counts(entry, asOf: asOf, at: t) {
+            counts[Int(entry >> 30) &* 8 &+ Int((entry >> 27) & 7)] &+= entry & Self.countMask
+        }
+    }
+
     /// Entries as (window, type, absolute bucket, count), for the state codec.
     func absoluteEntries(asOf: Int64) -> [UInt64] {
-        entries.map { entry in
-            let bucket = UInt64(truncatingIfNeeded: Self.bucket(of: entry, asOf: asOf)) & ((1 << 27) - 1)
-            return UInt64(entry >> 27) << 59 | bucket << 32 | UInt64(entry & Self.countMask)
-        }
+        entries.map { Self.absolute($0, asOf: asOf) }
+    }
+
+    /// Calls `body` with each of `absoluteEntries(asOf:)` in order, without building the array.
+    func forEachAbsoluteEntry(asOf: Int64, _ body: (UInt64) -> Void) {
+        for entry in entries { body(Self.absolute(entry, asOf: asOf)) }
+    }
+
+    @inline(__always)
+    private static func absolute(_ entry: UInt32, asOf: Int64) -> UInt64 {
+        let bucket = UInt64(truncatingIfNeeded: Self.bucket(of: entry, asOf: asOf)) & ((1 << 27) - 1)
+        return UInt64(entry >> 27) << 59 | bucket << 32 | UInt64(entry & Self.countMask)
     }
 
     /// Rebuilds entries from `absoluteEntries`, keeping only buckets that still count at `asOf`.
