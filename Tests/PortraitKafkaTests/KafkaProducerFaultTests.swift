@@ -7,7 +7,9 @@ struct KafkaProducerFaultTests {
     @Test func deliveryFailsWithMessageTimeoutWhileTheBrokerIsDown() throws {
         let cluster = try TestCluster(topics: ["down": 1])
         let reports = DeliveryCollector()
-        let producer = try cluster.producer(["message.timeout.ms": "1500"], reports: reports)
+        // A short reconnect backoff: after the outage the producer must be back well within the message timeout.
+        let producer = try cluster.producer(
+            ["message.timeout.ms": "1500", "reconnect.backoff.ms": "50", "reconnect.backoff.max.ms": "200"], reports: reports)
         try producer.send(topic: "down", partition: nil, key: nil, value: [0], token: 0)
         try producer.flush(timeout: .seconds(10))  // connected, metadata known
         try cluster.mock.setBrokerDown(1)
