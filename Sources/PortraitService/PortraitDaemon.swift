@@ -17,9 +17,13 @@ public enum PortraitDaemon {
         properties["bootstrap.servers"] = brokers
         properties["group.id"] = configuration.groupID
         if !configuration.instanceID.isEmpty { properties["group.instance.id"] = configuration.instanceID }
-        properties["auto.commit.interval.ms", default: String(configuration.commitIntervalMs)] = properties["auto.commit.interval.ms"] ?? String(configuration.commitIntervalMs)
-        properties["auto.offset.reset"] = properties["auto.offset.reset"] ?? "earliest"
-        properties["client.id"] = properties["client.id"] ?? "portraitd"
+        // Portrait's defaults; a property set under `kafka:` wins.
+        let defaults = [
+            "auto.commit.interval.ms": String(configuration.commitIntervalMs),
+            "auto.offset.reset": "earliest",
+            "client.id": "portraitd",
+        ]
+        properties.merge(defaults) { user, _ in user }
         return KafkaConfiguration(properties).applicable(to: .consumer)
     }
 
