@@ -26,7 +26,7 @@ struct ResolvedPart {
 
 /// A shard's lock-free cache of the global symbol table (strings it has already seen).
 struct SymbolCache {
-    private var ids: [String: UInt32] = [:]
+    private var ids = StringIdMap()
     /// Context values (country, device, lang) have a handful of distinct values: a short list
     /// compared by equality (small strings compare as two words) beats hashing each one.
     private var context: [(name: String, id: UInt32)] = []
@@ -38,13 +38,12 @@ struct SymbolCache {
         var result: [UInt32] = []
         result.reserveCapacity(accepted.count * 8)
         for (index, _) in accepted {
-            let event = events[index].event
-            result.append(ids[event.itemId] ?? 0)
-            result.append(event.authorId.flatMap { ids[$0] } ?? 0)
-            result.append(event.country.map { contextId($0) } ?? 0)
-            result.append(event.device.map { contextId($0) } ?? 0)
-            result.append(event.lang.map { contextId($0) } ?? 0)
-            if let tags = event.tags {
+            result.append(ids[events[index].event.itemId] ?? 0)
+            result.append(events[index].event.authorId.flatMap { ids[$0] } ?? 0)
+            result.append(events[index].event.country.map { contextId($0) } ?? 0)
+            result.append(events[index].event.device.map { contextId($0) } ?? 0)
+            result.append(events[index].event.lang.map { contextId($0) } ?? 0)
+            if let tags = events[index].event.tags {
                 for tag in tags { result.append(ids[tag] ?? 0) }
             }
         }
@@ -59,7 +58,7 @@ struct SymbolCache {
     }
 
     mutating func learn(_ learned: [(String, UInt32)]) {
-        for (name, id) in learned { ids[name] = id }
+        for (name, id) in learned { ids.insert(name, id) }
     }
 }
 
@@ -95,48 +94,49 @@ extension ItemCatalog {
                 return interned
             }
             for (index, slot) in accepted {
-                let positioned = events[index]
-                let event = positioned.event
+                // Fields are read through the array: copying the `Interaction` would retain its tag
+                // array and heap strings for every event.
                 let base = cursor
-                cursor += 5 + (event.tags?.count ?? 0)
-                let item = intern(event.itemId, base)
+                cursor += 5 + (events[index].event.tags?.count ?? 0)
+                let item = intern(events[index].event.itemId, base)
                 let tagStart = part.tagPool.count
                 var author: UInt32 = 0
-                var record = state.items[item]
-                if let tags = event.tags {
-                    for (offset, tag) in tags.enumerated() {
-                        let id = intern(tag, base + 5 + offset)
+                let recordIndex = state.items.index(forKey: item)
+                let known = recordIndex.map { !state.items.values[$0].removed } ?? false
+                if let tags = events[index].event.tags {
+                    for offset in tags.indices {
+                        let id = intern(tags[offset], base + 5 + offset)
                         if !part.tagPool[tagStart...].contains(id) { part.tagPool.append(id) }
                     }
-                } else if let record, !record.removed {
-                    part.tagPool.append(contentsOf: record.tags)
+                } else if known, let recordIndex {
+                    part.tagPool.append(contentsOf: state.items.values[recordIndex].tags)
                 }
-                if let authorId = event.authorId {
+                if let authorId = events[index].event.authorId {
                     author = intern(authorId, base + 1)
-                } else if let record, !record.removed {
-                    author = record.author
+                } else if known, let recordIndex {
+                    author = state.items.values[recordIndex].author
                 }
-                if record == nil {
-                    record = CatalogState.ItemRecord(
+                if recordIndex == nil {
+                    let record = CatalogState.ItemRecord(
                         tags: Array(part.tagPool[tagStart...]), author: author, fromCatalog: false)
                     state.items[item] = record
                     state.liveItems += 1
-                    state.offerToLists(item: item, record: record!)
+                    state.offerToLists(item: item, record: record)
                 }
-                let weight = Self.weight(of: event, weights: weights)
+                let weight = Self.weight(of: events[index].event, weights: weights)
                 part.events.append(
                     ResolvedEvent(
-                        type: event.type,
-                        timestamp: event.timestamp,
+                        type: events[index].event.type,
+                        timestamp: events[index].event.timestamp,
                         weight: weight,
                         item: item,
                         author: author,
                         tagStart: Int32(tagStart),
                         tagCount: Int32(part.tagPool.count - tagStart),
-                        country: event.country.map { intern($0, base + 2) } ?? 0,
-                        device: event.device.map { intern($0, base + 3) } ?? 0,
-                        lang: event.lang.map { intern($0, base + 4) } ?? 0,
-                        position: positioned.position,
+                        country: events[index].event.country.map { intern($0, base + 2) } ?? 0,
+                        device: events[index].event.device.map { intern($0, base + 3) } ?? 0,
+                        lang: events[index].event.lang.map { intern($0, base + 4) } ?? 0,
+                        position: events[index].position,
                         slot: slot
                     )
                 )

@@ -5,14 +5,14 @@
 /// process-wide table behind its lock and interns a whole part of events per acquisition.
 struct SymbolTable {
     private(set) var names: [String] = [""]
-    private var ids: [String: UInt32] = [:]
+    private var ids = StringIdMap()
 
     /// The id of `name`, creating it on first sight.
     mutating func intern(_ name: String) -> UInt32 {
         if let id = ids[name] { return id }
         let id = UInt32(names.count)
         names.append(name)
-        ids[name] = id
+        ids.insert(name, id)
         return id
     }
 

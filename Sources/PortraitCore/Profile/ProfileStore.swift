@@ -5,7 +5,7 @@
 /// entry and the profile's own small arrays.
 struct ProfileStore {
     private(set) var slab: [Profile] = []
-    private var index: [String: Int32] = [:]
+    private var index = StringIdMap()
     private var free: [Int32] = []
     /// Most recently active slot, and least recently active slot (-1 = empty).
     private var newest: Int32 = -1
@@ -20,11 +20,11 @@ struct ProfileStore {
         self.tracksRecency = tracksRecency
     }
 
-    func slot(of userId: String) -> Int32? { index[userId] }
+    func slot(of userId: String) -> Int32? { index[userId].map { Int32(bitPattern: $0) } }
 
     /// The slot of `userId`, creating an empty profile on first sight.
     mutating func slotCreating(_ userId: String) -> (slot: Int32, created: Bool) {
-        if let slot = index[userId] { return (slot, false) }
+        if let slot = index[userId] { return (Int32(bitPattern: slot), false) }
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
@@ -33,14 +33,16 @@ struct ProfileStore {
             slot = Int32(slab.count)
             slab.append(Profile(userId: userId))
         }
-        index[userId] = slot
+        index.insert(userId, UInt32(bitPattern: slot))
         count += 1
         if tracksRecency { linkNewest(slot) }
         return (slot, true)
     }
 
     subscript(slot: Int32) -> Profile {
-        get { slab[Int(slot)] }
+        // `_read`, not `get`: a getter would copy the profile (retaining each of its arrays) on every
+        // `store[slot].field` read.
+        _read { yield slab[Int(slot)] }
         _modify { yield &slab[Int(slot)] }
     }
 
@@ -86,7 +88,7 @@ struct ProfileStore {
         let userId = slab[Int(slot)].userId
         if slab[Int(slot)].dirty { dirty.removeAll { $0 == slot } }
         if tracksRecency { unlink(slot) }
-        index[userId] = nil
+        index.remove(userId)
         slab[Int(slot)] = Profile(userId: "")
         free.append(slot)
         count -= 1
@@ -103,7 +105,7 @@ struct ProfileStore {
     }
 
     func allSlots() -> [Int32] {
-        Array(index.values)
+        index.values.map { Int32(bitPattern: $0) }
     }
 
     private mutating func linkNewest(_ slot: Int32) {

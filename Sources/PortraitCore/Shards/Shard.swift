@@ -81,17 +81,20 @@ final class Shard: @unchecked Sendable {
         accepted.reserveCapacity(part.count)
         var created: [Int32] = []
         var duplicates = 0
-        for (offset, positioned) in part.enumerated() {
-            let (slot, isNew) = store.slotCreating(positioned.event.userId)
+        // Fields are read through the array, never by copying a whole `PositionedInteraction`
+        // (that would retain its tag array and every heap string, twice per event).
+        for offset in part.indices {
+            let (slot, isNew) = store.slotCreating(part[offset].event.userId)
             if isNew {
                 created.append(slot)
-                restoreEvicted(positioned.event.userId, into: slot)
+                restoreEvicted(part[offset].event.userId, into: slot)
             }
-            if store[slot].isDuplicate(positioned.position) {
+            let position = part[offset].position
+            if store[slot].isDuplicate(position) {
                 duplicates += 1
                 continue
             }
-            store[slot].recordApplied(positioned.position)
+            store[slot].recordApplied(position)
             accepted.append((offset, slot))
         }
         let cached = symbolCache.lookup(part, accepted: accepted)

@@ -8,6 +8,7 @@
 /// An entry is one `UInt32`: window (2 bits), type (3), bucket index modulo 64 (6), count (21,
 /// saturating). Only buckets that can still count are kept — at most 61 per window and type, all
 /// within 64 buckets of `as_of` — so the residue identifies the bucket given `as_of`.
+/// Entries are sorted by window; within a window they keep the order their buckets opened in.
 /// - Important: `prune(from:to:)` must run whenever `as_of` moves into a new minute, before `add`.
 struct WindowCounts: Equatable {
     static let names = ["1h", "24h", "7d"]
@@ -45,12 +46,31 @@ struct WindowCounts: Equatable {
     private mutating func add(window: Int, type: EventType, bucket: Int64, asOf: Int64, count: UInt32) {
         guard bucket * Self.bucketSizes[window] > asOf - Self.lengths[window] else { return }
         let key = Self.key(window: window, type: type, bucket: bucket)
-        if let index = entries.firstIndex(where: { $0 & ~Self.countMask == key }) {
-            let total = min(Self.countMask, (entries[index] & Self.countMask) &+ count)
-            entries[index] = key | total
-        } else {
-            entries.append(key | min(Self.countMask, count))
+        // Entries are grouped by window (ascending) and, within a window, kept in the order their
+        // buckets opened; an in-order event's bucket is among the last few of its window's run.
+        // Keys are unique, so scanning the run from its end finds the same entry as any order.
+        let end = window == 2 ? entries.count : Self.runEnd(of: window, in: entries)
+        var index = end - 1
+        while index >= 0, Int(entries[index] >> 30) == window {
+            if entries[index] & ~Self.countMask == key {
+                let total = min(Self.countMask, (entries[index] & Self.countMask) &+ count)
+                entries[index] = key | total
+                return
+            }
+            index -= 1
         }
+        entries.insert(key | min(Self.countMask, count), at: end)
+    }
+
+    /// The index after the last entry of `window` (entries are sorted by window).
+    private static func runEnd(of window: Int, in entries: [UInt32]) -> Int {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            if Int(entries[mid] >> 30) <= window { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// Drops buckets that no longer count once `as_of` moves from `previous` to `asOf` (they never

@@ -1,0 +1,87 @@
+import Testing
+
+@testable import PortraitCore
+
+/// The hand-written structures of the per-event path, checked against the obvious implementation.
+@Suite struct HotPathStructureTests {
+    @Test func stringIdMapAgreesWithDictionaryUnderChurn() {
+        var map = StringIdMap()
+        var reference: [String: UInt32] = [:]
+        var random = SplitMix64(seed: 7)
+        // Short (inline) and long (heap) keys, inserts, overwrites and removals; small key space so
+        // probe runs collide and backward-shift deletion is exercised.
+        for step in 0..<60_000 {
+            let number = random.nextInt(below: 3_000)
+            let key = number.isMultiple(of: 3) ? "user-with-a-long-identifier-\(number)" : "u\(number)"
+            switch random.nextInt(below: 10) {
+            case 0..<5:
+                map.insert(key, UInt32(step))
+                reference[key] = UInt32(step)
+            case 5..<8:
+                map.remove(key)
+                reference[key] = nil
+            default:
+                #expect(map[key] == reference[key])
+            }
+        }
+        #expect(map.count == reference.count)
+        for (key, value) in reference { #expect(map[key] == value) }
+        var seen: [String: UInt32] = [:]
+        map.forEach { seen[$0] = $1 }
+        #expect(seen == reference)
+        #expect(map["never-inserted"] == nil)
+        #expect(map[""] == nil)
+    }
+
+    @Test func lowerBoundMatchesLinearSearch() {
+        var random = SplitMix64(seed: 3)
+        for count in 0..<40 {
+            let keys = (0..<count).map { _ in UInt32(random.nextInt(below: 100)) * 2 }.sorted()
+            let scores = keys.map { Profile.ScoreEntry(key: $0, value: 1) }
+            for probe in UInt32(0)..<202 {
+                let expected = keys.firstIndex(where: { $0 >= probe }) ?? keys.count
+                #expect(Profile.lowerBound(probe, in: scores) == expected)
+            }
+        }
+    }
+
+    @Test func lastIndexMatchesTheStandardLibrary() {
+        var random = SplitMix64(seed: 5)
+        for count in [0, 1, 7, 8, 9, 15, 16, 17, 100, 1_000] {
+            let items = (0..<count).map { _ in UInt32(random.nextInt(below: 50)) }
+            for probe in UInt32(0)..<52 {
+                #expect(Profile.lastIndex(of: probe, in: items) == items.lastIndex(of: probe))
+            }
+        }
+    }
+
+    @Test func windowCountsDoNotDependOnArrivalOrder() {
+        // Events over three days, applied in time order and shuffled: same counts in every window.
+        var random = SplitMix64(seed: 11)
+        let start: Int64 = 1_732_896_000_000
+        let events = (0..<500).map { _ in
+            (type: EventType.allCases[random.nextInt(below: EventType.allCases.count)],
+             ts: start + Int64(random.nextInt(below: 3 * 86_400_000)))
+        }
+        let asOf = events.map(\.ts).max()!
+        func counts(_ ordered: [(type: EventType, ts: Int64)]) -> [[UInt32]] {
+            var windows = WindowCounts()
+            var current = Int64.min
+            for event in ordered {
+                let previous = current
+                current = max(current, event.ts)
+                if previous != .min, current / 60_000 != previous / 60_000 { windows.prune(from: previous, to: current) }
+                windows.add(type: event.type, at: event.ts, asOf: current)
+            }
+            #expect(windows.entries.map { $0 >> 30 } == windows.entries.map { $0 >> 30 }.sorted())
+            return (0..<3).map { windows.counts(window: $0, asOf: asOf, at: asOf) }
+        }
+        let inOrder = counts(events.sorted { $0.ts < $1.ts })
+        var shuffled = events
+        for index in shuffled.indices.reversed() {
+            shuffled.swapAt(index, random.nextInt(below: index + 1))
+        }
+        #expect(counts(shuffled) == inOrder)
+        #expect(inOrder[2].reduce(0, +) == 500)
+    }
+}
