@@ -73,6 +73,8 @@ struct Profile {
     var newer: Int32 = -1
     var older: Int32 = -1
     var dirty = false
+    /// `estimatedBytes` as last added to the shard's total (sits in the struct's tail padding).
+    var accountedBytes: UInt32 = 0
 
     init(userId: String) {
         self.userId = userId

@@ -49,12 +49,13 @@ extension Shard {
     func install(_ profile: Profile, guarded: Bool) -> Bool {
         if let existing = store.slot(of: profile.userId) {
             if guarded, store[existing].version >= profile.version { return false }
-            profileBytes -= store[existing].estimatedBytes
+            profileBytes -= Int(store[existing].accountedBytes)
             store.remove(existing)
         }
         let (slot, _) = store.slotCreating(profile.userId)
         store.replace(slot, with: profile)
-        profileBytes += profile.estimatedBytes
+        store[slot].accountedBytes = 0
+        account(slot)
         return true
     }
 
@@ -86,7 +87,8 @@ extension Shard {
         var profile = catalog.withState { Profile(snapshot: decoded, symbols: &$0.symbols) }
         profile.partition = partition
         store.replace(slot, with: profile)
-        profileBytes += profile.estimatedBytes
+        store[slot].accountedBytes = 0
+        account(slot)
         publishTotals { $0.unevicted += 1 }
     }
 }

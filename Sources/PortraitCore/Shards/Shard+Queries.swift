@@ -29,7 +29,7 @@ extension Shard {
     /// Forgets every user whose latest partition is in `partitions` (pending records included).
     func drop(partitions: Set<Int32>) {
         for slot in store.allSlots() where partitions.contains(store[slot].partition) {
-            profileBytes -= store[slot].estimatedBytes
+            profileBytes -= Int(store[slot].accountedBytes)
             store.remove(slot)
         }
         publishTotals()

@@ -107,9 +107,8 @@ final class Shard: @unchecked Sendable {
                 _ = popularity.add(item: event.item, weight: event.weight, at: event.timestamp)
             }
             let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
-            let before = store[event.slot].events == 0 ? 0 : store[event.slot].estimatedBytes
             store[event.slot].apply(event, tags: tags, configuration: configuration)
-            profileBytes += store[event.slot].estimatedBytes - before
+            account(event.slot)
             store.touch(event.slot)
             applied[Int(event.type.rawValue)] += 1
         }
@@ -122,6 +121,16 @@ final class Shard: @unchecked Sendable {
         gate.applied(part.count, shard: index)
         pendingTokens.append(token)
         if configuration.emitIntervalMs == 0 { cutRound(partitions: nil) }
+    }
+
+    /// Brings `profileBytes` up to date with the profile in `slot`.
+    ///
+    /// Only the size after a change is computed: the arrays it reads were just touched, whereas a
+    /// size taken before the change would be the event's first (cold) touch of them.
+    func account(_ slot: Int32) {
+        let bytes = UInt32(clamping: store[slot].estimatedBytes)
+        profileBytes += Int(bytes) - Int(store[slot].accountedBytes)
+        store[slot].accountedBytes = bytes
     }
 
     /// Adds this shard's pending popularity to the shared catalog (one lock).
@@ -161,9 +170,8 @@ final class Shard: @unchecked Sendable {
         mergePopularity()
         for slot in slots {
             store[slot].version += 1
-            let before = store[slot].estimatedBytes
             store[slot].compact()
-            profileBytes += store[slot].estimatedBytes - before
+            account(slot)
         }
         // One catalog lock for the round (missing names and the needed candidate lists are copied);
         // rendering runs outside it while other shards keep ingesting.
@@ -183,7 +191,7 @@ final class Shard: @unchecked Sendable {
         while isOverBudget, let slot = store.oldestIdle() {
             let profile = store[slot]
             let state = catalog.withState { ProfileStateCodec().encode(profile.snapshot(symbols: $0.symbols)) }
-            profileBytes -= profile.estimatedBytes
+            profileBytes -= Int(profile.accountedBytes)
             store.remove(slot)
             evicted += 1
             evictedStore?.store(userId: profile.userId, partition: profile.partition, state: state)
