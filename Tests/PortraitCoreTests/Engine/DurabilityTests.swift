@@ -65,6 +65,50 @@ final class MemoryEvictedStore: EvictedProfileStore {
         #expect(streamed == 40)
     }
 
+    /// Every held profile's tag/author counts agree with its score entries and respect the caps.
+    static func checkScoreInvariants(_ engine: ProfileEngine, tagCap: Int, authorCap: Int) async {
+        for shard in engine.shards {
+            let problems = await shard.perform { shard -> [String] in
+                shard.store.allSlots().compactMap { slot in
+                    let profile = shard.store[slot]
+                    let tags = profile.scores.count(where: { !$0.isAuthor })
+                    let authors = profile.scores.count - tags
+                    let sorted = zip(profile.scores, profile.scores.dropFirst()).allSatisfy { $0.key < $1.key }
+                    guard Int(profile.tagCount) == tags, Int(profile.authorCount) == authors,
+                          tags <= tagCap, authors <= authorCap, sorted else {
+                        return "\(profile.userId): tagCount \(profile.tagCount)/\(tags), authorCount \(profile.authorCount)/\(authors), sorted \(sorted)"
+                    }
+                    return nil
+                }
+            }
+            #expect(problems.isEmpty, "\(problems.prefix(3))")
+        }
+    }
+
+    @Test func capsAndCountsHoldAcrossRestoreAndFurtherEvents() async throws {
+        let configuration = EngineFixture.configuration(shards: 2) {
+            $0.maxTagsPerUser = 8
+            $0.maxAuthorsPerUser = 4
+        }
+        let (engine, _) = EngineFixture.engine(configuration)
+        engine.submit(Self.traffic(users: 12, events: 1_500, seed: 21), token: 1)
+        await engine.flush(partitions: nil)
+        await Self.checkScoreInvariants(engine, tagCap: 8, authorCap: 4)
+
+        // Restore through the batch path, then keep applying to both: the states stay equal.
+        let (restored, _) = EngineFixture.engine(configuration)
+        #expect(await restored.restore(await engine.snapshot(partitions: Set(0..<4))) == 12)
+        await Self.checkScoreInvariants(restored, tagCap: 8, authorCap: 4)
+        let more = Self.traffic(users: 12, events: 1_500, seed: 22, offsetBase: 10_000)
+        engine.submit(more, token: 2)
+        restored.submit(more, token: 2)
+        await engine.flush(partitions: nil)
+        await restored.flush(partitions: nil)
+        await Self.checkScoreInvariants(engine, tagCap: 8, authorCap: 4)
+        await Self.checkScoreInvariants(restored, tagCap: 8, authorCap: 4)
+        #expect(try await Self.states(restored) == Self.states(engine))
+    }
+
     @Test func restoreIsVersionGuardedAndCountsUndecodableStates() async throws {
         let (engine, _) = EngineFixture.engine(EngineFixture.configuration())
         engine.submit([EngineFixture.event("a", "v1", .like, Self.t0, tags: ["x"])], token: 1)
