@@ -8,7 +8,8 @@ extension DurabilityTests {
         let run = try DurableRun(seed: 0x5EED_0003)
         let first = try run.launch(stateDirectory: try run.stateDirectory("a"))
         let second = try run.launch(stateDirectory: try run.stateDirectory("b"))
-        let stream = run.stream(chunks: 60, every: .milliseconds(400))
+        // Long enough that the joiner restores mid-stream even on a loaded machine (it took over 24 s once).
+        let stream = run.stream(chunks: 90, every: .milliseconds(400))
         try await first.waitUntilConsuming()
         try await second.waitUntilConsuming()
         try await first.waitUntilReady()
