@@ -6,8 +6,8 @@
 /// entry's 32-bit hash and its value, so a miss or a hit on a different key costs one cache line,
 /// and keys are compared only when the hashes agree.
 ///
-/// The hash is seeded per process (`SystemRandomNumberGenerator`), so ids chosen by a producer can
-/// not be crafted offline to collide. Deletion shifts the following run back (no tombstones), so
+/// The hash (`SeededStringHash`) is seeded per table, so ids chosen by a producer can not be
+/// crafted offline to collide. Deletion shifts the following run back (no tombstones), so
 /// probe lengths do not degrade under churn.
 struct StringIdMap {
     /// Per slot: `hash << 32 | value`, or 0 when empty (a stored hash is never 0).
@@ -23,8 +23,7 @@ struct StringIdMap {
         meta = [UInt64](repeating: 0, count: size)
         keys = [String](repeating: "", count: size)
         mask = size - 1
-        var random = SystemRandomNumberGenerator()
-        seed = random.next()
+        seed = SeededStringHash.randomSeed()
     }
 
     var isEmpty: Bool { count == 0 }
@@ -127,38 +126,5 @@ struct StringIdMap {
         }
     }
 
-    /// A seeded multiply-mix hash of the UTF-8 bytes, eight at a time; never 0.
-    private func hash(of key: String) -> UInt32 {
-        var key = key
-        let full = key.withUTF8 { bytes -> UInt64 in
-            let count = bytes.count
-            var state = seed ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
-            guard let base = bytes.baseAddress else { return Self.mix(state) }
-            let raw = UnsafeRawPointer(base)
-            var offset = 0
-            while offset + 8 <= count {
-                state = Self.mix(state ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                offset += 8
-            }
-            if offset < count {
-                var tail: UInt64 = 0
-                var shift: UInt64 = 0
-                while offset < count {
-                    tail |= UInt64(bytes[offset]) << shift
-                    shift += 8
-                    offset += 1
-                }
-                state = Self.mix(state ^ tail ^ 0xA076_1D64_78BD_642F)
-            }
-            return Self.mix(state)
-        }
-        let folded = UInt32(truncatingIfNeeded: full >> 32) ^ UInt32(truncatingIfNeeded: full)
-        return folded == 0 ? 1 : folded
-    }
-
-    @inline(__always)
-    private static func mix(_ value: UInt64) -> UInt64 {
-        let product = value.multipliedFullWidth(by: 0xE703_7ED1_A0B4_28DB)
-        return product.high ^ product.low
-    }
+    private func hash(of key: String) -> UInt32 { SeededStringHash.hash(key, seed: seed) }
 }

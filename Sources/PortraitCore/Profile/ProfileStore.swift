@@ -5,7 +5,7 @@
 /// entry and the profile's own small arrays.
 struct ProfileStore {
     private(set) var slab: [Profile] = []
-    private var index = StringIdMap()
+    private var index = SlotIndex()
     private var free: [Int32] = []
     /// Most recently active slot, and least recently active slot (-1 = empty).
     private var newest: Int32 = -1
@@ -20,11 +20,14 @@ struct ProfileStore {
         self.tracksRecency = tracksRecency
     }
 
-    func slot(of userId: String) -> Int32? { index[userId].map { Int32(bitPattern: $0) } }
+    func slot(of userId: String) -> Int32? {
+        index.find(hash: index.hash(of: userId)) { slab[Int($0)].userId == userId }
+    }
 
     /// The slot of `userId`, creating an empty profile on first sight.
     mutating func slotCreating(_ userId: String) -> (slot: Int32, created: Bool) {
-        if let slot = index[userId] { return (Int32(bitPattern: slot), false) }
+        let hash = index.hash(of: userId)
+        if let slot = index.find(hash: hash, matches: { slab[Int($0)].userId == userId }) { return (slot, false) }
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
@@ -33,7 +36,7 @@ struct ProfileStore {
             slot = Int32(slab.count)
             slab.append(Profile(userId: userId))
         }
-        index.insert(userId, UInt32(bitPattern: slot))
+        index.insert(hash: hash, slot: slot)
         count += 1
         if tracksRecency { linkNewest(slot) }
         return (slot, true)
@@ -88,7 +91,7 @@ struct ProfileStore {
         let userId = slab[Int(slot)].userId
         if slab[Int(slot)].dirty { dirty.removeAll { $0 == slot } }
         if tracksRecency { unlink(slot) }
-        index.remove(userId)
+        index.remove(hash: index.hash(of: userId), slot: slot)
         slab[Int(slot)] = Profile(userId: "")
         free.append(slot)
         count -= 1
@@ -105,7 +108,7 @@ struct ProfileStore {
     }
 
     func allSlots() -> [Int32] {
-        index.values.map { Int32(bitPattern: $0) }
+        index.slots
     }
 
     private mutating func linkNewest(_ slot: Int32) {

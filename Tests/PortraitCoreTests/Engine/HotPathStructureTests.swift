@@ -33,6 +33,29 @@ import Testing
         #expect(map[""] == nil)
     }
 
+    @Test func profileStoreIndexAgreesWithDictionaryUnderChurn() {
+        var store = ProfileStore()
+        var reference: [String: Int32] = [:]
+        var random = SplitMix64(seed: 9)
+        for _ in 0..<40_000 {
+            let number = random.nextInt(below: 2_000)
+            let userId = number.isMultiple(of: 4) ? "a-user-id-longer-than-fifteen-bytes-\(number)" : "u\(number)"
+            if random.nextInt(below: 3) == 0 {
+                if let slot = reference.removeValue(forKey: userId) { store.remove(slot) }
+                #expect(store.slot(of: userId) == nil)
+            } else {
+                let (slot, created) = store.slotCreating(userId)
+                #expect(created == (reference[userId] == nil))
+                if let known = reference[userId] { #expect(slot == known) }
+                reference[userId] = slot
+                #expect(store[slot].userId == userId)
+            }
+        }
+        #expect(store.count == reference.count)
+        #expect(Set(store.allSlots()) == Set(reference.values))
+        for (userId, slot) in reference { #expect(store.slot(of: userId) == slot) }
+    }
+
     @Test func lowerBoundMatchesLinearSearch() {
         var random = SplitMix64(seed: 3)
         for count in 0..<40 {

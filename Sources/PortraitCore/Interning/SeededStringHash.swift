@@ -1,0 +1,46 @@
+/// A seeded multiply-mix hash of a string's UTF-8 bytes, eight at a time, folded to 32 bits and
+/// never 0 (0 marks an empty slot in `StringIdMap` and `SlotIndex`).
+///
+/// Much cheaper than `Hasher` (SipHash) for the short ids of the per-event path. Seeded per table
+/// from `SystemRandomNumberGenerator`, so keys chosen by a producer can not be crafted offline to
+/// collide.
+enum SeededStringHash {
+    static func randomSeed() -> UInt64 {
+        var random = SystemRandomNumberGenerator()
+        return random.next()
+    }
+
+    static func hash(_ key: String, seed: UInt64) -> UInt32 {
+        var key = key
+        let full = key.withUTF8 { bytes -> UInt64 in
+            let count = bytes.count
+            var state = seed ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
+            guard let base = bytes.baseAddress else { return mix(state) }
+            let raw = UnsafeRawPointer(base)
+            var offset = 0
+            while offset + 8 <= count {
+                state = mix(state ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                offset += 8
+            }
+            if offset < count {
+                var tail: UInt64 = 0
+                var shift: UInt64 = 0
+                while offset < count {
+                    tail |= UInt64(bytes[offset]) << shift
+                    shift += 8
+                    offset += 1
+                }
+                state = mix(state ^ tail ^ 0xA076_1D64_78BD_642F)
+            }
+            return mix(state)
+        }
+        let folded = UInt32(truncatingIfNeeded: full >> 32) ^ UInt32(truncatingIfNeeded: full)
+        return folded == 0 ? 1 : folded
+    }
+
+    @inline(__always)
+    private static func mix(_ value: UInt64) -> UInt64 {
+        let product = value.multipliedFullWidth(by: 0xE703_7ED1_A0B4_28DB)
+        return product.high ^ product.low
+    }
+}
