@@ -22,9 +22,6 @@ public enum PortraitDaemon {
             "auto.commit.interval.ms": String(configuration.commitIntervalMs),
             "auto.offset.reset": "earliest",
             "client.id": "portraitd",
-            // TCP_NODELAY, as the Java client always sets: librdkafka batches by itself, and Nagle would hold a
-            // small request (a fetch, a commit) behind an unacknowledged one.
-            "socket.nagle.disable": "true",
         ]
         properties.merge(defaults) { user, _ in user }
         return KafkaConfiguration(properties).applicable(to: .consumer)
@@ -43,8 +40,6 @@ public enum PortraitDaemon {
             "queue.buffering.max.kbytes": "1048576",
             "linger.ms": "5",
             "client.id": "portraitd",
-            // See the consumer: batching is linger's job; Nagle only delays the next produce request.
-            "socket.nagle.disable": "true",
         ]
         properties.merge(defaults) { user, _ in user }
         return KafkaConfiguration(properties).applicable(to: .producer)
