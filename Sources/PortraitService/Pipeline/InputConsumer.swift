@@ -19,6 +19,9 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         var topic: String
         var maxBatch = 2_048
         var pollTimeout: Duration = .milliseconds(100)
+        /// After the first record of a poll, how long to gather more: each partition's fetch response would
+        /// otherwise be its own batch, ledger entry, shard hop and (emit interval 0) emission round.
+        var gather: Duration = .milliseconds(1)
         /// Pause input when the producer holds this many undelivered records.
         var producerHighWater = 400_000
         var producerLowWater = 100_000
@@ -124,7 +127,8 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         var oldest: Int64?
         let nowMs = Int64(Date().timeIntervalSince1970 * 1_000)
 
-        let count = try consumer.poll(maxMessages: settings.maxBatch, timeout: settings.pollTimeout) { message in
+        let count = try consumer.poll(maxMessages: settings.maxBatch, timeout: settings.pollTimeout, gather: settings.gather) {
+            message in
             let partition = message.partition.rawValue
             // A revocation served inside this poll may have taken the partition away after its records were
             // fetched: they belong to the new owner now (not processed here, not committed here).
