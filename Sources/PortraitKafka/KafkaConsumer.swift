@@ -60,12 +60,18 @@ public final class KafkaConsumer: Sendable {
     /// allocation per record. Runs rebalance callbacks on the calling thread. Transient errors (broker down,
     /// group errors during rejoin) are logged and polling continues; a fatal error is thrown.
     ///
+    /// `gather`: once the first record is there, wait up to this long for the batch to fill (default: take only
+    /// what is already queued). librdkafka hands over one fetch response per partition, each waking the poller;
+    /// a millisecond of gathering turns those wake-ups into one batch at low rates, and costs nothing at high
+    /// rates, where the batch fills at once.
+    ///
     /// - Important: if `body` throws, the rest of the batch is dropped from this session (librdkafka's fetch
     ///   position has moved past it): seek back to the first unprocessed offset before polling again.
     public func poll(
-        maxMessages: Int, timeout: Duration, _ body: (borrowing KafkaMessageView) throws -> Void
+        maxMessages: Int, timeout: Duration, gather: Duration = .zero,
+        _ body: (borrowing KafkaMessageView) throws -> Void
     ) throws -> Int {
-        try rd.poll(maxMessages: maxMessages, timeout: timeout, logger: logger, body)
+        try rd.poll(maxMessages: maxMessages, timeout: timeout, gather: gather, logger: logger, body)
     }
 
     /// Records that everything before `nextOffset` in `tp` is processed; commits pick it up.

@@ -118,7 +118,7 @@ public enum PortraitDaemon {
             logger: Logger(label: "portraitd.kafka.producer"),
             deliveryReports: { publisher.deliver($0) }
         )
-        publisher.attach(producer)
+        try publisher.attach(producer)
         let catalog = ItemCatalog(configuration: configuration.engine)
         let evicted = configuration.engine.maxProfiles == nil ? nil : try EvictedProfileFileStore(directory: configuration.stateDirectory)
         let engine = ProfileEngine(

@@ -45,7 +45,8 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     var handle: OpaquePointer { client.handle }
 
     func poll(
-        maxMessages: Int, timeout: Duration, logger: Logger, _ body: (borrowing KafkaMessageView) throws -> Void
+        maxMessages: Int, timeout: Duration, gather: Duration = .zero, logger: Logger,
+        _ body: (borrowing KafkaMessageView) throws -> Void
     ) throws -> Int {
         try pollState.withLock { state throws -> Int in
             if maxMessages > state.capacity {
@@ -53,15 +54,15 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
                 state.buffer = .allocate(capacity: maxMessages)
                 state.capacity = maxMessages
             }
-            // Wait for the first record only, then take what is already queued: consume_batch_queue blocks
-            // until the batch is full or the timeout passes, which would add the whole timeout to the latency
-            // of every record at moderate rates.
+            // Wait for the first record only, then take what is already queued (or arrives within `gather`):
+            // consume_batch_queue blocks until the batch is full or the timeout passes, which would add the
+            // whole timeout to the latency of every record at moderate rates.
             var count = rd_kafka_consume_batch_queue(queue, timeout.rdMilliseconds, state.buffer, 1)
             if count < 0 {
                 throw KafkaError(rdCode: rd_kafka_last_error().rawValue, detail: "rd_kafka_consume_batch_queue")
             }
             if count == 1 && maxMessages > 1 {
-                let more = rd_kafka_consume_batch_queue(queue, 0, state.buffer + 1, maxMessages - 1)
+                let more = rd_kafka_consume_batch_queue(queue, gather.rdMilliseconds, state.buffer + 1, maxMessages - 1)
                 if more > 0 { count += more }
             }
             let buffer = state.buffer

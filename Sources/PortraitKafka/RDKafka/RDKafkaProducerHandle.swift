@@ -154,34 +154,46 @@ final class RDKafkaProducerHandle: @unchecked Sendable {
     }
 
     /// Lays headers out as the C arrays `portrait_produce` takes (names NUL-terminated, null values as NULL).
+    ///
+    /// The arrays live in stack-allocated scratch and point straight into the headers' own storage (Swift
+    /// strings hand out NUL-terminated UTF-8 without copying): no heap allocation per message, which matters
+    /// because every profile record carries a header.
     private static func withHeaderArrays<R>(
         _ headers: [KafkaHeader],
         _ body: (UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<UnsafeRawPointer?>, UnsafePointer<Int>) -> R
     ) -> R {
-        var names: [CChar] = []
-        var values: [UInt8] = []
-        var nameOffsets: [Int] = []
-        var valueOffsets: [Int?] = []
-        var sizes: [Int] = []
-        for header in headers {
-            nameOffsets.append(names.count)
-            names.append(contentsOf: header.key.utf8.map { CChar(bitPattern: $0) })
-            names.append(0)
-            if let value = header.value {
-                valueOffsets.append(values.count)
-                values.append(contentsOf: value)
-                sizes.append(value.count)
-            } else {
-                valueOffsets.append(nil)
-                sizes.append(0)
+        withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: headers.count) { names in
+            withUnsafeTemporaryAllocation(of: UnsafeRawPointer?.self, capacity: headers.count) { values in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: headers.count) { sizes in
+                    fillHeaders(headers, from: 0, names, values, sizes) {
+                        body(
+                            UnsafePointer(names.baseAddress!), UnsafePointer(values.baseAddress!),
+                            UnsafePointer(sizes.baseAddress!))
+                    }
+                }
             }
         }
-        values.append(0)  // a valid base address even when every value is empty
-        return names.withUnsafeBufferPointer { namesBuffer in
-            values.withUnsafeBytes { valuesBuffer in
-                let namePointers: [UnsafePointer<CChar>?] = nameOffsets.map { namesBuffer.baseAddress! + $0 }
-                let valuePointers: [UnsafeRawPointer?] = valueOffsets.map { $0.map { valuesBuffer.baseAddress! + $0 } }
-                return body(namePointers, valuePointers, sizes)
+    }
+
+    /// Fills slot `index` onwards while the header storage is pinned (one nesting level per header; at most 16).
+    private static func fillHeaders<R>(
+        _ headers: [KafkaHeader], from index: Int, _ names: UnsafeMutableBufferPointer<UnsafePointer<CChar>?>,
+        _ values: UnsafeMutableBufferPointer<UnsafeRawPointer?>, _ sizes: UnsafeMutableBufferPointer<Int>,
+        _ body: () -> R
+    ) -> R {
+        guard index < headers.count else { return body() }
+        return headers[index].key.withCString { name in
+            names[index] = name
+            guard let value = headers[index].value else {
+                values[index] = nil
+                sizes[index] = 0
+                return fillHeaders(headers, from: index + 1, names, values, sizes, body)
+            }
+            return value.withUnsafeBytes { bytes in
+                // An empty value still needs a non-null pointer (null means a null header value).
+                values[index] = bytes.baseAddress ?? UnsafeRawPointer(name)
+                sizes[index] = bytes.count
+                return fillHeaders(headers, from: index + 1, names, values, sizes, body)
             }
         }
     }

@@ -44,7 +44,18 @@ final class CatalogFollower: Sendable {
         var configuration = configuration
         configuration["group.id"] = nil
         configuration["group.instance.id"] = nil
+        configuration["fetch.wait.max.ms"] = Self.fetchWait(configured: configuration["fetch.wait.max.ms"])
         self.consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+    }
+
+    /// The catalog's long-poll wait: the operator's `fetch.wait.max.ms`, but at least 100 ms (500 ms, librdkafka's
+    /// default, when unset).
+    ///
+    /// A broker answers a fetch as soon as data arrives, so the wait only bounds how often an idle catalog is
+    /// asked again; item updates need no millisecond freshness. A wait tuned down for the input (e.g. 1 ms on the
+    /// mock broker, where it is a polling interval) would otherwise cost a fetch request per millisecond here.
+    static func fetchWait(configured: String?) -> String {
+        String(max(100, configured.flatMap { Int($0) } ?? 500))
     }
 
     var isLoaded: Bool { loaded.withLock { $0.done } }

@@ -19,6 +19,9 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         var topic: String
         var maxBatch = 2_048
         var pollTimeout: Duration = .milliseconds(100)
+        /// After the first record of a poll, how long to gather more: each partition's fetch response would
+        /// otherwise be its own batch, ledger entry, shard hop and (emit interval 0) emission round.
+        var gather: Duration = .milliseconds(1)
         /// Pause input when the producer holds this many undelivered records.
         var producerHighWater = 400_000
         var producerLowWater = 100_000
@@ -44,6 +47,8 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     private var paused = false
     private var stored: [Int32: Int64] = [:]
     private var events: [PositionedInteraction] = []
+    /// The highest offset per partition of the current poll (kept between polls for its capacity).
+    private var ends: [Int32: Int64] = [:]
     private var lastLagUpdate = ContinuousClock.now
 
     /// Records read since start, for the status line.
@@ -118,11 +123,12 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
 
     private func pollOnce() throws {
         applyBackpressure()
-        var ends: [Int32: Int64] = [:]
+        ends.removeAll(keepingCapacity: true)
         var oldest: Int64?
         let nowMs = Int64(Date().timeIntervalSince1970 * 1_000)
 
-        let count = try consumer.poll(maxMessages: settings.maxBatch, timeout: settings.pollTimeout) { message in
+        let count = try consumer.poll(maxMessages: settings.maxBatch, timeout: settings.pollTimeout, gather: settings.gather) {
+            message in
             let partition = message.partition.rawValue
             // A revocation served inside this poll may have taken the partition away after its records were
             // fetched: they belong to the new owner now (not processed here, not committed here).
@@ -143,7 +149,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
             }
         }
         if count > 0 && !ends.isEmpty {
-            finishBatch(ends: ends, oldest: oldest)
+            finishBatch(oldest: oldest)
         }
         storeProcessedOffsets()
         updateLagIfDue()
@@ -165,7 +171,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
 
     /// Opens the poll's batch in the ledger, then hands its parts over: dead letters to the producer,
     /// valid events to the engine (one part per shard).
-    private func finishBatch(ends: [Int32: Int64], oldest: Int64?) {
+    private func finishBatch(oldest: Int64?) {
         let total = events.count + pendingDeadLetters.count
         consumed.add(total, ordering: .relaxed)
         metrics.batchSize.record(total)
@@ -197,19 +203,37 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     /// Stores "processed up to" for every assigned partition that advanced; librdkafka's auto-commit
     /// (every `commit_interval_ms`) commits what is stored, and the rebalance and shutdown paths commit
     /// synchronously.
-    private func storeProcessedOffsets() {
+    ///
+    /// Skipped when no batch completed since the last call (most polls at low rates); the partitions that moved are
+    /// stored with one `rd_kafka_offsets_store` call.
+    private func storeProcessedOffsets(force: Bool = false) {
+        let progress = ledger.progress
+        guard force || progress != storedProgress else { return }
+        storedProgress = progress
+        var moved: [KafkaTopicPartition: KafkaOffset] = [:]
         for (partition, next) in ledger.committable() where assigned.contains(partition) && stored[partition] != next {
-            do {
-                try consumer.storeOffset(
-                    KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: partition)),
-                    nextOffset: KafkaOffset(rawValue: next)
-                )
-                stored[partition] = next
-            } catch {
-                logger.debug("storing offset \(next) of partition \(partition): \(error)")
+            moved[KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: partition))] =
+                KafkaOffset(rawValue: next)
+        }
+        guard !moved.isEmpty else { return }
+        do {
+            try consumer.storeOffsets(moved)
+            for (tp, next) in moved { stored[tp.partition.rawValue] = next.rawValue }
+        } catch {
+            // Per-partition failures (e.g. a partition revoked meanwhile) fail the whole call: store one by one.
+            for (tp, next) in moved {
+                do {
+                    try consumer.storeOffset(tp, nextOffset: next)
+                    stored[tp.partition.rawValue] = next.rawValue
+                } catch {
+                    logger.debug("storing offset \(next.rawValue) of partition \(tp.partition.rawValue): \(error)")
+                }
             }
         }
     }
+
+    /// ``OffsetLedger/progress`` at the last ``storeProcessedOffsets(force:)``.
+    private var storedProgress: UInt64 = .max
 
     private func updateLagIfDue() {
         let now = ContinuousClock.now
@@ -288,7 +312,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
             logger.warning("input partitions \(partitions.sorted()) lost: their in-flight work is discarded and replayed by the new owner")
         } else {
             drain(partitions)
-            storeProcessedOffsets()
+            storeProcessedOffsets(force: true)
             do {
                 try consumer.commit(synchronously: true)
             } catch {
@@ -334,7 +358,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     /// The snapshot comes before `close`, whose final revocation drops the state.
     func shutdown() -> Bool {
         let drained = drain(nil)
-        storeProcessedOffsets()
+        storeProcessedOffsets(force: true)
         do {
             try consumer.commit(synchronously: true)
             metrics.commits.increment()

@@ -27,9 +27,22 @@ final class OffsetLedger: Sendable {
         var trackers: [Int32: OffsetTracker] = [:]
         var batches: [UInt64: Batch] = [:]
         var nextToken: UInt64 = 1
+
+        /// Takes `count` parts off a batch; returns the batch when that was its last part (its offsets are then
+        /// processed).
+        mutating func complete(_ token: UInt64, parts count: Int) -> Batch? {
+            guard let index = batches.index(forKey: token) else { return nil }
+            batches.values[index].remaining -= count
+            guard batches.values[index].remaining <= 0 else { return nil }
+            let batch = batches.remove(at: index).value
+            for end in batch.ends { trackers[end.partition]?.complete(end.offset) }
+            return batch
+        }
     }
 
     private let state = Mutex(State())
+    /// Bumped whenever a batch completes, so that a poller can skip ``committable()`` when nothing moved.
+    private let completions = Atomic<UInt64>(0)
     /// Called (outside the lock) with the oldest broker timestamp of each batch that completes.
     private let onBatchCompleted: @Sendable (_ oldestTimestampMs: Int64?) -> Void
 
@@ -75,25 +88,35 @@ final class OffsetLedger: Sendable {
 
     /// Completes `count` parts of a batch; the batch's offsets become processed with its last part.
     func complete(_ token: UInt64, parts count: Int = 1) {
-        let completed: Batch? = state.withLock { state in
-            guard var batch = state.batches[token] else { return nil }
-            batch.remaining -= count
-            if batch.remaining > 0 {
-                state.batches[token] = batch
-                return nil
-            }
-            state.batches[token] = nil
-            for end in batch.ends { state.trackers[end.partition]?.complete(end.offset) }
-            return batch
+        let completed: Int64?? = state.withLock { state in
+            state.complete(token, parts: count).map { $0.oldestTimestampMs }
         }
-        if let completed { onBatchCompleted(completed.oldestTimestampMs) }
+        if let completed {
+            completions.add(1, ordering: .releasing)
+            onBatchCompleted(completed)
+        }
     }
 
-    /// Completes parts of many batches at once (one lock round trip for an emission round).
+    /// Completes one part of each of many batches under one lock round trip (an emission round's tokens).
     func complete(tokens: [UInt64]) {
-        guard !tokens.isEmpty else { return }
-        for token in tokens { complete(token) }
+        switch tokens.count {
+        case 0: return
+        case 1: return complete(tokens[0])
+        default: break
+        }
+        var oldest: [Int64?] = []
+        state.withLock { state in
+            for token in tokens {
+                if let batch = state.complete(token, parts: 1) { oldest.append(batch.oldestTimestampMs) }
+            }
+        }
+        guard !oldest.isEmpty else { return }
+        completions.add(1, ordering: .releasing)
+        for timestamp in oldest { onBatchCompleted(timestamp) }
     }
+
+    /// Changes whenever some batch completed (and so ``committable()`` may have moved); compare for equality.
+    var progress: UInt64 { completions.load(ordering: .acquiring) }
 
     /// The next offset to commit per partition (Kafka's "next offset to read"), for partitions with progress.
     func committable() -> [Int32: Int64] {

@@ -40,7 +40,7 @@ final class OutputPublisher: EmissionSink, Sendable {
     private let stop: StopSignal
     private let logger: Logger
     private let rounds = Mutex<(next: UInt64, open: [UInt64: Round])>((1, [:]))
-    private let producerBox = Mutex<KafkaProducer?>(nil)
+    private let output = Mutex<Output?>(nil)
     private let backpressure = Atomic<Bool>(false)
 
     init(
@@ -57,13 +57,25 @@ final class OutputPublisher: EmissionSink, Sendable {
         self.logger = logger
     }
 
-    /// Connects the producer whose delivery reports call ``deliver(_:)``.
-    func attach(_ producer: KafkaProducer) {
-        producerBox.withLock { $0 = producer }
+    /// The producer and its handles on the three output topics, resolved once: sending through a handle skips
+    /// librdkafka's topic lookup (a locked dictionary probe and string hash) on every record.
+    private struct Output: Sendable {
+        var producer: KafkaProducer
+        var profiles: KafkaTopicHandle
+        var recommendations: KafkaTopicHandle
+        var deadLetters: KafkaTopicHandle
     }
 
-    private var producer: KafkaProducer {
-        producerBox.withLock { $0! }
+    /// Connects the producer whose delivery reports call ``deliver(_:)``.
+    func attach(_ producer: KafkaProducer) throws(KafkaError) {
+        let resolved = Output(
+            producer: producer, profiles: try producer.topic(topics.profiles),
+            recommendations: try producer.topic(topics.recommendations), deadLetters: try producer.topic(topics.deadLetters))
+        output.withLock { $0 = resolved }
+    }
+
+    private var attached: Output {
+        output.withLock { $0! }
     }
 
     /// Whether the engine asked for input to pause (above its high-water mark).
@@ -86,15 +98,15 @@ final class OutputPublisher: EmissionSink, Sendable {
             return id
         }
         let token = (Kind.round.rawValue << 62) | id
-        let producer = self.producer
+        let output = attached
         for emission in round.emissions {
             let partition = KafkaPartition(rawValue: emission.partition)
             // The profile record is also the changelog entry: its header carries the user's full state.
             let changelog = emission.state.isEmpty ? [] : [KafkaHeader(key: ChangelogReader.stateHeader, value: emission.state)]
-            send(producer, topic: topics.profiles, partition: partition, key: emission.userId, value: emission.profile,
-                 headers: changelog, token: token)
-            send(producer, topic: topics.recommendations, partition: nil, key: emission.userId, value: emission.recommendations,
-                 headers: [], token: token)
+            send(output.producer, topic: output.profiles, partition: partition, key: emission.userId,
+                 value: emission.profile, headers: changelog, token: token)
+            send(output.producer, topic: output.recommendations, partition: nil, key: emission.userId,
+                 value: emission.recommendations, headers: [], token: token)
         }
     }
 
@@ -125,10 +137,12 @@ final class OutputPublisher: EmissionSink, Sendable {
             token = Kind.untracked.rawValue << 62
         }
         let headers = [KafkaHeader(key: "portrait.error", string: reason.code), KafkaHeader(key: "portrait.source", string: source)]
-        let producer = self.producer
+        let output = attached
         while true {
             do {
-                try producer.send(topic: topics.deadLetters, partition: nil, keyBytes: key, valueBytes: value, headers: headers, token: token)
+                try output.producer.send(
+                    topic: output.deadLetters, partition: nil, keyBytes: key, valueBytes: value, headers: headers,
+                    token: token)
                 return
             } catch where error.code == .queueFull && stop.fatalError == nil {
                 waitForQueueSpace()
@@ -191,7 +205,7 @@ final class OutputPublisher: EmissionSink, Sendable {
 
     private func send(
         _ producer: KafkaProducer,
-        topic: String,
+        topic: KafkaTopicHandle,
         partition: KafkaPartition?,
         key: String,
         value: [UInt8],
@@ -211,7 +225,7 @@ final class OutputPublisher: EmissionSink, Sendable {
                     } catch let error as KafkaError where error.code == .queueFull && stop.fatalError == nil {
                         waitForQueueSpace()
                     } catch {
-                        fail(error, while: "producing to \(topic)")
+                        fail(error, while: "producing to \(topic.name)")
                         return
                     }
                 }
@@ -223,7 +237,7 @@ final class OutputPublisher: EmissionSink, Sendable {
     /// Waiting here (on a shard queue or the ingest thread) is the back-pressure.
     private func waitForQueueSpace() {
         metrics.produceRetries.increment()
-        producer.waitForQueueSpace(timeout: .milliseconds(100))
+        attached.producer.waitForQueueSpace(timeout: .milliseconds(100))
     }
 
     private func outputTopic(_ topic: String) -> PortraitMetrics.OutputTopic {

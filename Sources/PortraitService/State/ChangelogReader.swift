@@ -20,20 +20,15 @@ struct ChangelogReader {
 
     /// The partition's current end (high watermark), the offset a snapshot taken now covers up to.
     func end(partition: Int32) throws -> Int64 {
-        let consumer = try makeConsumer()
-        defer { try? consumer.close() }
-        return try consumer.watermarks(tp(partition), cached: false, timeout: .seconds(10)).high.rawValue
+        try withSession { try $0.end(partition: partition) }
     }
 
     /// The partition's first offset still held (low watermark): a snapshot that ends below it is too old.
     func start(partition: Int32) throws -> Int64 {
-        let consumer = try makeConsumer()
-        defer { try? consumer.close() }
-        return try consumer.watermarks(tp(partition), cached: false, timeout: .seconds(10)).low.rawValue
+        try withSession { try $0.start(partition: partition) }
     }
 
-    /// Reads `[from, end)` of `partition`; `chunk` receives records in offset order, about `chunkSize` at a time.
-    /// Returns how many records were read. `progress` is called with (read, total) after each chunk.
+    /// Reads `[from, end)` of `partition`; see ``Session/read(partition:from:chunkSize:progress:chunk:)``.
     @discardableResult
     func read(
         partition: Int32,
@@ -42,44 +37,90 @@ struct ChangelogReader {
         progress: (Int, Int) -> Void = { _, _ in },
         chunk: ([Record]) -> Void
     ) throws -> Int {
-        let consumer = try makeConsumer()
-        defer { try? consumer.close() }
-        let (low, high) = try consumer.watermarks(tp(partition), cached: false, timeout: .seconds(10))
-        let from = max(start, low.rawValue)
-        guard high.rawValue > from else { return 0 }
-        try consumer.assign([tp(partition): KafkaOffset(rawValue: from)])
-        let total = Int(high.rawValue - from)
-        var records: [Record] = []
-        records.reserveCapacity(chunkSize)
-        var read = 0
-        var next = from
-        var idle = 0
-        while next < high.rawValue {
-            let count = try consumer.poll(maxMessages: chunkSize, timeout: .milliseconds(200)) { message in
-                next = message.offset.rawValue + 1
-                guard message.offset.rawValue < high.rawValue, let key = message.key,
-                    let userId = String(validating: key, as: UTF8.self), let state = message.header(named: Self.stateHeader)?.value
-                else { return }
-                records.append(Record(userId: userId, state: state))
-            }
-            read += count
-            if !records.isEmpty {
-                chunk(records)
-                records.removeAll(keepingCapacity: true)
-                progress(Int(next - from), total)
-            }
-            // Compaction and transaction markers can leave the end without a record: stop when nothing
-            // arrives for a while although the end was not seen.
-            idle = count == 0 ? idle + 1 : 0
-            if idle >= 25 {
-                logger.warning("changelog \(topic)/\(partition): nothing after offset \(next) below its end \(high.rawValue); treating as read")
-                break
-            }
-        }
-        return read
+        try withSession { try $0.read(partition: partition, from: start, chunkSize: chunkSize, progress: progress, chunk: chunk) }
     }
 
-    private func tp(_ partition: Int32) -> KafkaTopicPartition {
+    /// Runs `body` with one consumer for any number of reads: restoring many partitions then pays one client
+    /// start-up (connection, metadata: ~10 ms on a local broker) instead of one per partition and call.
+    func withSession<R>(_ body: (Session) throws -> R) throws -> R {
+        let session = try openSession()
+        defer { session.close() }
+        return try body(session)
+    }
+
+    /// A session the caller closes (``Session/close()``) when done with it.
+    func openSession() throws -> Session {
+        Session(reader: self, consumer: try makeConsumer())
+    }
+
+    /// One consumer of the changelog, reassigned for each read (manual assignment, so reads never overlap).
+    struct Session {
+        let reader: ChangelogReader
+        let consumer: KafkaConsumer
+
+        func close() { try? consumer.close() }
+
+        /// The partition's current end (high watermark).
+        func end(partition: Int32) throws -> Int64 {
+            try consumer.watermarks(reader.tp(partition), cached: false, timeout: .seconds(10)).high.rawValue
+        }
+
+        /// The partition's first offset still held (low watermark).
+        func start(partition: Int32) throws -> Int64 {
+            try consumer.watermarks(reader.tp(partition), cached: false, timeout: .seconds(10)).low.rawValue
+        }
+
+        /// Reads `[from, end)` of `partition`; `chunk` receives records in offset order, about `chunkSize` at a
+        /// time. Returns how many records were read. `progress` is called with (read, total) after each chunk.
+        @discardableResult
+        func read(
+            partition: Int32,
+            from start: Int64,
+            chunkSize: Int = 16_384,
+            progress: (Int, Int) -> Void = { _, _ in },
+            chunk: ([Record]) -> Void
+        ) throws -> Int {
+            let topic = reader.topic
+            let (low, high) = try consumer.watermarks(reader.tp(partition), cached: false, timeout: .seconds(10))
+            let from = max(start, low.rawValue)
+            guard high.rawValue > from else { return 0 }
+            try consumer.assign([reader.tp(partition): KafkaOffset(rawValue: from)])
+            let total = Int(high.rawValue - from)
+            var records: [Record] = []
+            records.reserveCapacity(chunkSize)
+            var read = 0
+            var next = from
+            var idle = 0
+            while next < high.rawValue {
+                let count = try consumer.poll(maxMessages: chunkSize, timeout: .milliseconds(200)) { message in
+                    // A record of a partition read before (still buffered locally) is not this read's.
+                    guard message.partition.rawValue == partition else { return }
+                    next = message.offset.rawValue + 1
+                    guard message.offset.rawValue < high.rawValue, let key = message.key,
+                        let userId = String(validating: key, as: UTF8.self),
+                        let state = message.header(named: ChangelogReader.stateHeader)?.value
+                    else { return }
+                    records.append(Record(userId: userId, state: state))
+                }
+                read += count
+                if !records.isEmpty {
+                    chunk(records)
+                    records.removeAll(keepingCapacity: true)
+                    progress(Int(next - from), total)
+                }
+                // Compaction and transaction markers can leave the end without a record: stop when nothing
+                // arrives for a while although the end was not seen.
+                idle = count == 0 ? idle + 1 : 0
+                if idle >= 25 {
+                    reader.logger.warning("changelog \(topic)/\(partition): nothing after offset \(next) below its end \(high.rawValue); treating as read")
+                    break
+                }
+            }
+            return read
+        }
+    }
+
+    fileprivate func tp(_ partition: Int32) -> KafkaTopicPartition {
         KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: partition))
     }
 

@@ -65,13 +65,19 @@ final class PartitionStateManager: Sendable {
         guard !partitions.isEmpty else { return }
         metrics.restoringPartitions.record(partitions.count)
         defer { metrics.restoringPartitions.record(0) }
+        // One changelog consumer for the whole assignment; a retry after a failure starts a fresh one.
+        var session: ChangelogReader.Session?
+        defer { session?.close() }
         for (index, partition) in partitions.sorted().enumerated() {
             var attempt = 0
             while true {
                 do {
-                    try restore(partition, label: "restoring \(partition) (\(index + 1)/\(partitions.count))")
+                    if session == nil { session = try changelog.openSession() }
+                    try restore(partition, session: session!, label: "restoring \(partition) (\(index + 1)/\(partitions.count))")
                     break
                 } catch {
+                    session?.close()
+                    session = nil
                     attempt += 1
                     guard attempt < 5 else { throw error }
                     logger.warning("restoring partition \(partition) failed (\(error)); retrying")
@@ -82,13 +88,13 @@ final class PartitionStateManager: Sendable {
         }
     }
 
-    private func restore(_ partition: Int32, label: String) throws {
+    private func restore(_ partition: Int32, session: ChangelogReader.Session, label: String) throws {
         health.set(.restoring, "\(label): snapshot")
         do {
             let started = ContinuousClock.now
-            let (fromSnapshot, start) = loadSnapshot(partition)
+            let (fromSnapshot, start) = loadSnapshot(partition, session: session)
             var fromChangelog = 0
-            try changelog.read(
+            try session.read(
                 partition: partition, from: start,
                 progress: { read, total in
                     self.health.set(.restoring, "\(label): \(read)/\(total)")
@@ -114,7 +120,7 @@ final class PartitionStateManager: Sendable {
 
     /// Installs the partition's snapshot if it is valid; returns how many profiles and the changelog offset to
     /// replay from (0 without a usable snapshot).
-    private func loadSnapshot(_ partition: Int32) -> (Int, Int64) {
+    private func loadSnapshot(_ partition: Int32, session: ChangelogReader.Session) -> (Int, Int64) {
         let url = SnapshotFile.url(directory: directory, group: group, topic: changelog.topic, partition: partition)
         let loaded: (header: SnapshotFile.Header, entries: [SnapshotFile.Entry])
         do {
@@ -126,7 +132,7 @@ final class PartitionStateManager: Sendable {
             logger.warning("ignoring snapshot \(url.path): \(error); restoring partition \(partition) from the changelog")
             return (0, 0)
         }
-        guard let low = try? changelog.start(partition: partition), let end = try? changelog.end(partition: partition),
+        guard let low = try? session.start(partition: partition), let end = try? session.end(partition: partition),
             loaded.header.changelogOffset >= low, loaded.header.changelogOffset <= end
         else {
             // Below the start: retention removed records it relies on. Past the end: the topic was recreated or
