@@ -8,7 +8,7 @@ import PortraitService
 func portraitdMain() async -> Int32 {
     let command: PortraitDaemonCommand
     do {
-        command = try PortraitDaemonCommand.parseAsRoot() as! PortraitDaemonCommand
+        command = try PortraitDaemonCommand.parse()
     } catch {
         if PortraitDaemonCommand.exitCode(for: error).isSuccess {
             PortraitDaemonCommand.exit(withError: error)  // --help, --version

@@ -50,6 +50,15 @@ struct ConfigurationErrorTests {
         #expect(!log.contains("hunter2"))
     }
 
+    @Test func helpAndVersionExitZero() async throws {
+        let (helpStatus, help) = try await run(["--help"])
+        #expect(helpStatus == 0, "log: \(help)")
+        #expect(help.contains("OVERVIEW") && help.contains("PORTRAIT_HALF_LIFE"), "log: \(help)")
+        let (versionStatus, version) = try await run(["--version"])
+        #expect(versionStatus == 0, "log: \(version)")
+        #expect(!version.isEmpty)
+    }
+
     @Test func unknownYAMLKeyIsAnError() async throws {
         let yaml = FileManager.default.temporaryDirectory.appendingPathComponent("portraitd-\(UUID()).yaml")
         try "half_lfe: 10\n".write(to: yaml, atomically: true, encoding: .utf8)
