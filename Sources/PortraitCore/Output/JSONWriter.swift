@@ -91,6 +91,21 @@ struct JSONWriter: ~Copyable {
         count += length
     }
 
+    /// Copies `length` bytes reserved with 16 to spare, reading (and writing) up to 16 bytes whatever
+    /// `length` is: `source` must have 16 readable bytes (`SymbolNames` pads its storage for this).
+    @inline(__always)
+    mutating func copyPadded(_ source: UnsafePointer<UInt8>, _ length: Int) {
+        if length <= 16 {
+            let from = UnsafeRawPointer(source)
+            let to = UnsafeMutableRawPointer(base + count)
+            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+        } else {
+            (base + count).update(from: source, count: length)
+        }
+        count += length
+    }
+
     /// `"key":`
     mutating func key(_ text: StaticString) {
         let length = text.utf8CodeUnitCount
