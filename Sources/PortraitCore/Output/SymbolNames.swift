@@ -11,7 +11,8 @@
 struct SymbolNames {
     /// Per id: `known` bit, `plain` bit (ASCII that needs no JSON escaping), length (30 bits), start.
     private var spans: [UInt64] = []
-    private var bytes: [UInt8] = [UInt8](repeating: 0, count: SymbolNames.padding)
+    /// Empty (no allocation) until the first name; from then on it ends in `padding` zero bytes.
+    private var bytes: [UInt8] = []
 
     static let padding = 16
 
@@ -53,7 +54,7 @@ struct SymbolNames {
                 plain = false
                 break
             }
-            bytes.removeLast(Self.padding)
+            if !bytes.isEmpty { bytes.removeLast(Self.padding) }
             withUnsafeBytes(of: UInt32(utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
             let start = UInt64(bytes.count)
             bytes.append(contentsOf: utf8)

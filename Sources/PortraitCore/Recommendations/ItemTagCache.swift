@@ -5,8 +5,9 @@
 /// emptied when the revision changes (an item record or tombstone arrived: tags may have changed) and
 /// when it holds `maxItems`, so it never grows past a few hundred KiB.
 struct ItemTagCache {
-    private var keys = [UInt32](repeating: 0, count: 2 * ItemTagCache.maxItems)
-    private var ranges = [UInt64](repeating: 0, count: 2 * ItemTagCache.maxItems)
+    /// Allocated by the first `validate` (an empty cache, as built when a view is moved out, costs nothing).
+    private var keys: [UInt32] = []
+    private var ranges: [UInt64] = []
     private(set) var tags: [UInt32] = []
     private var count = 0
     private var revision: UInt64 = .max
@@ -15,6 +16,10 @@ struct ItemTagCache {
 
     /// Empties the cache unless it was filled at catalog revision `current` and has room.
     mutating func validate(revision current: UInt64) {
+        if keys.isEmpty {
+            keys = [UInt32](repeating: 0, count: 2 * Self.maxItems)
+            ranges = [UInt64](repeating: 0, count: 2 * Self.maxItems)
+        }
         guard current != revision || count >= Self.maxItems else { return }
         if count > 0 {
             keys.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
