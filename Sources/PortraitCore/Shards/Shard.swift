@@ -159,7 +159,7 @@ final class Shard: @unchecked Sendable {
         for slot in slots {
             store[slot].version += 1
             let before = store[slot].estimatedBytes
-            store[slot].compact()
+            store[slot].compactLeavingHeadroom()
             profileBytes += store[slot].estimatedBytes - before
         }
         // One catalog lock for the round (missing names and the needed candidate lists are copied);
