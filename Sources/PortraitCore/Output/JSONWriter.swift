@@ -189,26 +189,23 @@ struct JSONWriter: ~Copyable {
             probe /= 10
             digits += 1
         }
-        var rest = value
-        var index = count + digits - 1
-        while index >= count {
-            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-            index -= 1
-        }
-        count += digits
+        putDigits(value, width: digits)
     }
 
-    /// Writes `digits` (exactly `width` of them, leading zeros included).
+    /// Writes `digits` (exactly `width` of them, leading zeros included), two at a time.
     @inline(__always)
     mutating func putDigits(_ digits: UInt64, width: Int) {
         var rest = digits
         var index = count + width - 1
-        while index >= count {
-            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-            index -= 1
+        while index > count {
+            let pair = rest % 100
+            rest /= 100
+            let tens = (pair &* 205) >> 11  // pair / 10 for pair < 1,029
+            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair &- tens &* 10)
+            base[index - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: tens)
+            index -= 2
         }
+        if index == count { base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10) }
         count += width
     }
 
