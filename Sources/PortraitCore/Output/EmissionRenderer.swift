@@ -33,12 +33,13 @@ struct EmissionRenderer {
         var emissions: [Emission] = []
         emissions.reserveCapacity(slots.count)
         var json = JSONWriter(capacity: 8_192)
-        store.slab.withUnsafeBufferPointer { profiles in
+        store.slab.withUnsafeBufferPointer { slab in
+            guard let profiles = slab.baseAddress else { return }
             beginPrepare()
-            for slot in slots { gather(profiles[Int(slot)]) }
+            for slot in slots { gather((profiles + Int(slot)).pointee) }
             capture(from: catalog)
             for (index, slot) in slots.enumerated() {
-                emissions.append(emission(profiles[Int(slot)], index: index, into: &json))
+                emissions.append(emission((profiles + Int(slot)).pointee, index: index, into: &json))
             }
         }
         return emissions

@@ -30,6 +30,8 @@ struct Recommender {
     private var lastCount = 0
     /// Per popular entry of the view: its candidate index, or −1 when it is an interest candidate.
     private var popularCandidates: [Int32] = []
+    /// Per interest of the current user: its candidate list in the view (looked up once).
+    private var interestLists: [Range<Int>] = []
 
     init(configuration: EngineConfiguration) {
         scratch = RecommenderScratch(
@@ -56,8 +58,13 @@ struct Recommender {
         let interestFactor = Decay.factor(from: profile.reference, to: asOf, halfLifeMs: halfLifeMs)
         let popularityFactor = view.reference.map { Decay.factor(from: $0, to: asOf, halfLifeMs: halfLifeMs) } ?? 0
 
+        interestLists.removeAll(keepingCapacity: true)
         var needed = view.popular.count
-        for entry in interests { needed += view.list(entry.symbol).count }
+        for entry in interests {
+            let list = view.list(entry.symbol)
+            interestLists.append(list)
+            needed += list.count
+        }
         if needed > scratch.candidateCapacity {
             scratch.clear(count: lastCount)
             scratch = RecommenderScratch(candidates: needed)
@@ -71,9 +78,9 @@ struct Recommender {
         let candidates = scratch.candidates
         var count = 0
         view.entries.withUnsafeBufferPointer { entries in
-            for entry in interests {
+            for (offset, entry) in interests.enumerated() {
                 let interest = entry.value * interestFactor
-                for position in view.list(entry.symbol) {
+                for position in interestLists[offset] {
                     let candidate = entries[position]
                     let (slot, found) = scratch.find(candidate.item)
                     if found >= 0 {

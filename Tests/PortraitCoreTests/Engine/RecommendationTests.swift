@@ -93,6 +93,18 @@ import Testing
         #expect(!(try await Self.items(engine, "u").map(\.id).contains("cook11")))
     }
 
+    /// Shards keep popular items' tags between rounds (`ItemTagCache`); an item record that retags
+    /// an item must reach the next recommendation all the same.
+    @Test func retaggedPopularItemIsJudgedByItsNewTags() async throws {
+        let (engine, catalog) = await Self.setUp { $0.explorationShare = 1; $0.recommendationsK = 30 }
+        engine.submit([EngineFixture.event("u", "cook0", .like, Self.t0 + 1)], token: 2)
+        let before = try await Self.items(engine, "u").map(\.id)
+        #expect(before.contains("music11") && !before.contains("cook11"))  // cook11 shares `cooking`
+        catalog.upsert(CatalogItem(itemId: "cook11", tags: ["travel"], authorId: "chef2"), atMs: Self.t0)
+        let after = try await Self.items(engine, "u").map(\.id)
+        #expect(after.contains("cook11"))
+    }
+
     @Test func explorationShareIsConfigurable() async throws {
         let (engine, _) = await Self.setUp { $0.explorationShare = 0.5; $0.recommendationsK = 10 }
         engine.submit([EngineFixture.event("u", "cook0", .like, Self.t0 + 1)], token: 2)
