@@ -30,6 +30,8 @@ struct Recommender {
     private var lastCount = 0
     /// Per popular entry of the view: its candidate index, or −1 when it is an interest candidate.
     private var popularCandidates: [Int32] = []
+    /// Seen + blocked items up to which exploration checks popular items against them directly.
+    static let directExclusionLimit = 32
     /// Per interest of the current user: its candidate list in the view (looked up once).
     private var interestLists: [Range<Int>] = []
 
@@ -100,9 +102,12 @@ struct Recommender {
             }
         }
         let interestCount = count
-        // Popular items outside the interest candidates join the table, for their exclusions.
+        // Popular items outside the interest candidates join the table, for their exclusions, when
+        // the user has many seen or blocked items; with few, exploration checks the few popular items
+        // it looks at directly (it usually stops after a handful of the ~80).
+        let checksPopularDirectly = profile.seen.count + profile.blocked.count <= Self.directExclusionLimit
         popularCandidates.removeAll(keepingCapacity: true)
-        for entry in view.popular {
+        for entry in view.popular where !checksPopularDirectly {
             let (slot, found) = scratch.find(entry.item)
             if found >= 0 {
                 popularCandidates.append(-1)
@@ -149,8 +154,17 @@ struct Recommender {
         // Exploration: popular items outside the top interests.
         guard picks.count < k else { return }
         for (index, entry) in view.popular.enumerated() {
-            let candidate = Int(popularCandidates[index])
-            guard candidate >= 0, !candidates[candidate].excluded else { continue }
+            if checksPopularDirectly {
+                guard scratch.find(entry.item).found < 0, !profile.seen.contains(entry.item) else { continue }
+                if !profile.blocked.isEmpty {
+                    guard !profile.blocked.contains(entry.item),
+                        entry.author == 0 || !profile.blocked.contains(entry.author | Profile.ScoreEntry.authorFlag)
+                    else { continue }
+                }
+            } else {
+                let candidate = Int(popularCandidates[index])
+                guard candidate >= 0, !candidates[candidate].excluded else { continue }
+            }
             let (hasRecord, shares) = view.popularEntry(index, sharesTagWith: interests)
             guard hasRecord, !shares, admit(entry.author, cap: authorCap) else { continue }
             picks.append(Pick(item: entry.item, score: entry.popularity * popularityFactor, reason: .explore))
