@@ -22,6 +22,9 @@ struct BenchEngine: AsyncParsableCommand {
     @Flag(help: "Only apply (pre-decoded, no rounds until the final flush), 1 and 2 shards.") var applyOnly = false
     @Flag(help: "Only the rendering run: CPU per emitted profile + recommendations pair.") var renderOnly = false
     @Option(help: "Synthetic catalog items upserted before the rendering run.") var catalogItems = 0
+    @Option(help: "With --render-only: rounds of this many events (as with emit_interval_ms = 0) instead of one flush.")
+    var roundSize: Int?
+    @Option(help: "With --round-size: events of the tiny-round phase (the rest warm up).") var measuredEvents = 100_000
 
     func run() async throws {
         if durability {
@@ -55,6 +58,14 @@ struct BenchEngine: AsyncParsableCommand {
         }
         if renderOnly {
             let items = (0..<catalogItems).map { traffic.catalogItem($0) }
+            if let roundSize {
+                let rounds = await RenderBenchmark.runRounds(
+                    values: values, nowMs: nowMs, catalogItems: items, roundSize: roundSize, measured: measuredEvents)
+                print("render in rounds of \(rounds.roundSize) event(s): \(rounds.rounds) rounds, \(rounds.pairs) pairs; "
+                    + "\(f(rounds.cpuWithRounds, 3)) CPU-s with rounds − \(f(rounds.cpuApplyOnly, 3)) CPU-s apply only = "
+                    + "\(f(rounds.cpuMicrosPerPair, 2)) CPU-µs per pair (\(f(Double(rounds.pairs) / Double(max(rounds.rounds, 1)), 2)) pairs per round)")
+                return
+            }
             let render = await RenderBenchmark.run(values: values, nowMs: nowMs, catalogItems: items)
             print("render: \(render.records) profile+recommendations pairs in \(f(render.cpuSeconds, 3)) CPU-s = "
                 + "\(f(render.cpuMicrosPerRecord, 2)) CPU-µs per pair (\(render.recordBytes / max(render.records, 1)) "

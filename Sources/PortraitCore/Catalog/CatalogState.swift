@@ -19,6 +19,9 @@ struct CatalogState {
     /// Reference time of all popularity values, ms; set by the first interaction.
     var reference: Int64?
     var liveItems = 0
+    /// Bumped whenever an item record or tombstone may change an existing item's tags (interactions
+    /// only ever create records), so shards may keep copies of tags until it moves (`ItemTagCache`).
+    var itemsRevision: UInt64 = 0
     let candidatesPerTag: Int
     let halfLifeMs: Double
 

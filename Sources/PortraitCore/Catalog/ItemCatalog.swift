@@ -26,6 +26,7 @@ public final class ItemCatalog: Sendable {
     public func upsert(_ item: CatalogItem, atMs: Int64) {
         state.withLock { state in
             let id = state.symbols.intern(item.itemId)
+            state.itemsRevision &+= 1
             let tags = Self.uniqueTags(item.tags.map { state.symbols.intern($0) })
             let author = item.authorId.map { state.symbols.intern($0) } ?? 0
             var record = state.items[id] ?? CatalogState.ItemRecord(tags: [], author: 0, fromCatalog: true)
@@ -44,6 +45,7 @@ public final class ItemCatalog: Sendable {
     public func remove(itemId: String) {
         state.withLock { state in
             let id = state.symbols.intern(itemId)
+            state.itemsRevision &+= 1
             var record = state.items[id] ?? CatalogState.ItemRecord(tags: [], author: 0, fromCatalog: true)
             if state.items[id] != nil, !record.removed { state.liveItems -= 1 }
             state.removeFromLists(item: id, tags: record.tags)

@@ -26,30 +26,40 @@ struct EmissionRenderer {
     private var topTagCount: Int { max(configuration.topN, configuration.interestsForRecommendations) }
 
     /// Renders one emission per slot (versions already bumped).
+    ///
+    /// Profiles are read in place from the store's slab (no copy of a `Profile`, whose arrays would
+    /// each cost a retain and a release).
     mutating func render(_ slots: [Int32], store: ProfileStore, catalog: ItemCatalog) -> [Emission] {
         var emissions: [Emission] = []
         emissions.reserveCapacity(slots.count)
-        prepare(slots.lazy.map { store[$0] }, catalog: catalog)
         var json = JSONWriter(capacity: 8_192)
-        for (index, slot) in slots.enumerated() {
-            let profile = store[slot]
-            let asOf = profile.asOf
-            renderProfile(profile, index: index, at: asOf, into: &json)
-            let profileJSON = json.take()
-            renderRecommendations(profile, index: index, at: asOf, into: &json)
-            let recommendationsJSON = json.take()
-            ProfileStateWriter.encode(profile, names: names, into: &json)
-            emissions.append(
-                Emission(
-                    userId: profile.userId, partition: profile.partition, version: profile.version,
-                    profile: profileJSON, recommendations: recommendationsJSON, state: json.take()))
+        store.slab.withUnsafeBufferPointer { slab in
+            guard let profiles = slab.baseAddress else { return }
+            beginPrepare()
+            for slot in slots { gather((profiles + Int(slot)).pointee) }
+            capture(from: catalog)
+            for (index, slot) in slots.enumerated() {
+                emissions.append(emission((profiles + Int(slot)).pointee, index: index, into: &json))
+            }
         }
         return emissions
     }
 
+    private mutating func emission(_ profile: borrowing Profile, index: Int, into json: inout JSONWriter) -> Emission {
+        let asOf = profile.asOf
+        renderProfile(profile, index: index, at: asOf, into: &json)
+        let profileJSON = json.take()
+        renderRecommendations(profile, index: index, at: asOf, into: &json)
+        let recommendationsJSON = json.take()
+        ProfileStateWriter.encode(profile, names: names, into: &json)
+        return Emission(
+            userId: profile.userId, partition: profile.partition, version: profile.version,
+            profile: profileJSON, recommendations: recommendationsJSON, state: json.take())
+    }
+
     /// The §4 record of one profile stated at `at` (or its own `as_of`).
     mutating func profileJSON(_ profile: Profile, at: Int64?, catalog: ItemCatalog) -> [UInt8] {
-        prepare(CollectionOfOne(profile), catalog: catalog)
+        prepare(profile, catalog: catalog)
         var json = JSONWriter(capacity: 2_048)
         renderProfile(profile, index: 0, at: max(at ?? profile.asOf, profile.asOf), into: &json)
         return json.take()
@@ -57,7 +67,7 @@ struct EmissionRenderer {
 
     /// The §5 record of one profile stated at `at` (or its own `as_of`).
     mutating func recommendationsJSON(_ profile: Profile, at: Int64?, catalog: ItemCatalog) -> [UInt8] {
-        prepare(CollectionOfOne(profile), catalog: catalog)
+        prepare(profile, catalog: catalog)
         var json = JSONWriter(capacity: 2_048)
         renderRecommendations(profile, index: 0, at: max(at ?? profile.asOf, profile.asOf), into: &json)
         return json.take()
@@ -65,42 +75,57 @@ struct EmissionRenderer {
 
     /// The encoded state of one profile (see `ProfileStateWriter`).
     mutating func encodedState(_ profile: Profile, catalog: ItemCatalog) -> [UInt8] {
-        prepare(CollectionOfOne(profile), catalog: catalog)
+        prepare(profile, catalog: catalog)
         var out = JSONWriter(capacity: 1_024)
         ProfileStateWriter.encode(profile, names: names, into: &out)
         return out.take()
     }
 
-    /// Computes each profile's top tags and copies, under one catalog lock, every name the profiles
-    /// hold that the shard lacks plus the candidate lists of their top interests.
-    private mutating func prepare(_ profiles: some Collection<Profile>, catalog: ItemCatalog) {
+    /// Prepares the names and candidate lists one profile needs (the queries' path).
+    private mutating func prepare(_ profile: borrowing Profile, catalog: ItemCatalog) {
+        beginPrepare()
+        gather(profile)
+        capture(from: catalog)
+    }
+
+    private mutating func beginPrepare() {
         tops.removeAll(keepingCapacity: true)
         topStarts.removeAll(keepingCapacity: true)
         missingNames.removeAll(keepingCapacity: true)
         interestTags.removeAll(keepingCapacity: true)
         topStarts.append(0)
-        let interestCount = configuration.interestsForRecommendations
-        for profile in profiles {
-            let start = tops.count
-            profile.appendTop(topTagCount, authors: false, to: &tops)
-            topStarts.append(tops.count)
-            for entry in tops[start...].prefix(interestCount) { interestTags.append(entry.symbol) }
-            for entry in profile.scores where !names.contains(entry.symbol) { missingNames.append(entry.symbol) }
-            for item in profile.seen where !names.contains(item) { missingNames.append(item) }
-            for key in profile.blocked {
-                let symbol = key & ~Profile.ScoreEntry.authorFlag
-                if !names.contains(symbol) { missingNames.append(symbol) }
-            }
-            if profile.country.value != 0 && !names.contains(profile.country.value) {
-                missingNames.append(profile.country.value)
-            }
-            if profile.device.value != 0 && !names.contains(profile.device.value) {
-                missingNames.append(profile.device.value)
-            }
-            if profile.lang.value != 0 && !names.contains(profile.lang.value) {
-                missingNames.append(profile.lang.value)
-            }
+    }
+
+    /// Computes the profile's top tags and notes every name it holds that the shard lacks, and the
+    /// tags whose candidate lists it needs.
+    private mutating func gather(_ profile: borrowing Profile) {
+        let start = tops.count
+        profile.appendTop(topTagCount, authors: false, to: &tops)
+        topStarts.append(tops.count)
+        for entry in tops[start...].prefix(configuration.interestsForRecommendations) {
+            interestTags.append(entry.symbol)
         }
+        profile.scores.withUnsafeBufferPointer { scores in
+            for entry in scores where !names.contains(entry.symbol) { missingNames.append(entry.symbol) }
+        }
+        profile.seen.withUnsafeBufferPointer { names.appendMissing($0, to: &missingNames) }
+        for key in profile.blocked {
+            let symbol = key & ~Profile.ScoreEntry.authorFlag
+            if !names.contains(symbol) { missingNames.append(symbol) }
+        }
+        if profile.country.value != 0 && !names.contains(profile.country.value) {
+            missingNames.append(profile.country.value)
+        }
+        if profile.device.value != 0 && !names.contains(profile.device.value) {
+            missingNames.append(profile.device.value)
+        }
+        if profile.lang.value != 0 && !names.contains(profile.lang.value) {
+            missingNames.append(profile.lang.value)
+        }
+    }
+
+    /// Copies, under one catalog lock, the missing names and the candidate lists `gather` noted.
+    private mutating func capture(from catalog: ItemCatalog) {
         var names = self.names
         var view = self.view
         self.names = SymbolNames()  // moved out while filling, so the arrays stay uniquely referenced
@@ -115,7 +140,7 @@ struct EmissionRenderer {
         self.view = view
     }
 
-    private mutating func renderProfile(_ profile: Profile, index: Int, at asOf: Int64, into json: inout JSONWriter) {
+    private mutating func renderProfile(_ profile: borrowing Profile, index: Int, at asOf: Int64, into json: inout JSONWriter) {
         let tags = tops[topStarts[index]..<topStarts[index + 1]]
         authorTops.removeAll(keepingCapacity: true)
         profile.appendTop(configuration.topN, authors: true, to: &authorTops)
@@ -125,7 +150,7 @@ struct EmissionRenderer {
     }
 
     private mutating func renderRecommendations(
-        _ profile: Profile, index: Int, at asOf: Int64, into json: inout JSONWriter
+        _ profile: borrowing Profile, index: Int, at asOf: Int64, into json: inout JSONWriter
     ) {
         let interests = tops[topStarts[index]..<topStarts[index + 1]].prefix(configuration.interestsForRecommendations)
         recommender.recommend(

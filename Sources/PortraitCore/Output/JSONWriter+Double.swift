@@ -4,7 +4,8 @@ extension JSONWriter {
     ///
     /// Shortest round-trip digits (`description`) cost more than the rest of a record's JSON; 9 digits
     /// come from one multiplication by an exact power of ten and integer arithmetic. Fixed notation
-    /// for 1e-5 ≤ |value| < 1e15, scientific (`1.5e-7`) outside.
+    /// for 1e-5 ≤ |value| < 1e15, scientific (`1.5e-7`) outside. Digits go out two at a time from a
+    /// table, and the powers of ten a record's numbers need (10^±31) come from a literal table.
     mutating func double(_ value: Double) {
         guard value.isFinite else {
             byte(UInt8(ascii: "0"))
@@ -86,7 +87,83 @@ extension JSONWriter {
     /// 10^`exponent` as the nearest Double, for −308 ≤ exponent ≤ 308.
     @inline(__always)
     static func powerOfTen(_ exponent: Int) -> Double {
-        decimalPowers[exponent + 308]
+        if exponent >= -31 && exponent <= 31 { return nearPowerOfTen(exponent) }
+        return decimalPowers[exponent + 308]
+    }
+
+    /// 10^`exponent` for −31 ≤ exponent ≤ 31: compiler-converted literals (correctly rounded, as
+    /// `Double("1e…")` is), in a switch so no lazily initialised global is touched.
+    @inline(__always)
+    private static func nearPowerOfTen(_ exponent: Int) -> Double {
+        if exponent >= 0 {
+            switch exponent {
+            case 0: return 1e0
+            case 1: return 1e1
+            case 2: return 1e2
+            case 3: return 1e3
+            case 4: return 1e4
+            case 5: return 1e5
+            case 6: return 1e6
+            case 7: return 1e7
+            case 8: return 1e8
+            case 9: return 1e9
+            case 10: return 1e10
+            case 11: return 1e11
+            case 12: return 1e12
+            case 13: return 1e13
+            case 14: return 1e14
+            case 15: return 1e15
+            case 16: return 1e16
+            case 17: return 1e17
+            case 18: return 1e18
+            case 19: return 1e19
+            case 20: return 1e20
+            case 21: return 1e21
+            case 22: return 1e22
+            case 23: return 1e23
+            case 24: return 1e24
+            case 25: return 1e25
+            case 26: return 1e26
+            case 27: return 1e27
+            case 28: return 1e28
+            case 29: return 1e29
+            case 30: return 1e30
+            default: return 1e31
+            }
+        }
+        switch exponent {
+        case -1: return 1e-1
+        case -2: return 1e-2
+        case -3: return 1e-3
+        case -4: return 1e-4
+        case -5: return 1e-5
+        case -6: return 1e-6
+        case -7: return 1e-7
+        case -8: return 1e-8
+        case -9: return 1e-9
+        case -10: return 1e-10
+        case -11: return 1e-11
+        case -12: return 1e-12
+        case -13: return 1e-13
+        case -14: return 1e-14
+        case -15: return 1e-15
+        case -16: return 1e-16
+        case -17: return 1e-17
+        case -18: return 1e-18
+        case -19: return 1e-19
+        case -20: return 1e-20
+        case -21: return 1e-21
+        case -22: return 1e-22
+        case -23: return 1e-23
+        case -24: return 1e-24
+        case -25: return 1e-25
+        case -26: return 1e-26
+        case -27: return 1e-27
+        case -28: return 1e-28
+        case -29: return 1e-29
+        case -30: return 1e-30
+        default: return 1e-31
+        }
     }
 
     @inline(__always)

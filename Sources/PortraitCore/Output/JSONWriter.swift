@@ -91,6 +91,21 @@ struct JSONWriter: ~Copyable {
         count += length
     }
 
+    /// Copies `length` bytes reserved with 16 to spare, reading (and writing) up to 16 bytes whatever
+    /// `length` is: `source` must have 16 readable bytes (`SymbolNames` pads its storage for this).
+    @inline(__always)
+    mutating func copyPadded(_ source: UnsafePointer<UInt8>, _ length: Int) {
+        if length <= 16 {
+            let from = UnsafeRawPointer(source)
+            let to = UnsafeMutableRawPointer(base + count)
+            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+        } else {
+            (base + count).update(from: source, count: length)
+        }
+        count += length
+    }
+
     /// `"key":`
     mutating func key(_ text: StaticString) {
         let length = text.utf8CodeUnitCount
@@ -174,26 +189,23 @@ struct JSONWriter: ~Copyable {
             probe /= 10
             digits += 1
         }
-        var rest = value
-        var index = count + digits - 1
-        while index >= count {
-            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-            index -= 1
-        }
-        count += digits
+        putDigits(value, width: digits)
     }
 
-    /// Writes `digits` (exactly `width` of them, leading zeros included).
+    /// Writes `digits` (exactly `width` of them, leading zeros included), two at a time.
     @inline(__always)
     mutating func putDigits(_ digits: UInt64, width: Int) {
         var rest = digits
         var index = count + width - 1
-        while index >= count {
-            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-            index -= 1
+        while index > count {
+            let pair = rest % 100
+            rest /= 100
+            let tens = (pair &* 205) >> 11  // pair / 10 for pair < 1,029
+            base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair &- tens &* 10)
+            base[index - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: tens)
+            index -= 2
         }
+        if index == count { base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10) }
         count += width
     }
 

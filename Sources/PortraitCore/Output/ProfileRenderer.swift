@@ -7,7 +7,7 @@ enum ProfileRenderer {
     ///   - authors: its top `topN` authors, best first.
     ///   - names: must know every tag, author and context value written.
     static func render(
-        _ profile: Profile,
+        _ profile: borrowing Profile,
         at asOf: Int64,
         tags: ArraySlice<Profile.ScoreEntry>,
         authors: ArraySlice<Profile.ScoreEntry>,

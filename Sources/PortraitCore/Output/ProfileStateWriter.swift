@@ -6,7 +6,7 @@
 /// `ProfileStateWriterTests` holds the two encodings equal.
 enum ProfileStateWriter {
     /// Writes the encoded state of `profile`; `names` must know every symbol it holds.
-    static func encode(_ profile: Profile, names: SymbolNames, into out: inout JSONWriter) {
+    static func encode(_ profile: borrowing Profile, names: SymbolNames, into out: inout JSONWriter) {
         let start = out.count
         out.raw("PRTS")
         out.byte(ProfileStateCodec.formatVersion)
@@ -19,14 +19,16 @@ enum ProfileStateWriter {
         // Tags then authors: the author flag is the key's high bit and scores are sorted by key.
         let tags = profile.scores.firstIndex(where: \.isAuthor) ?? profile.scores.count
         u32(UInt32(tags), into: &out)
-        for entry in profile.scores[..<tags] {
-            name(entry.symbol, names: names, into: &out)
-            u64(entry.value.bitPattern, into: &out)
-        }
-        u32(UInt32(profile.scores.count - tags), into: &out)
-        for entry in profile.scores[tags...] {
-            name(entry.symbol, names: names, into: &out)
-            u64(entry.value.bitPattern, into: &out)
+        profile.scores.withUnsafeBufferPointer { scores in
+            for entry in scores[..<tags] {
+                names.writePrefixed(entry.symbol, into: &out)
+                u64(entry.value.bitPattern, into: &out)
+            }
+            u32(UInt32(scores.count - tags), into: &out)
+            for entry in scores[tags...] {
+                names.writePrefixed(entry.symbol, into: &out)
+                u64(entry.value.bitPattern, into: &out)
+            }
         }
         u32(UInt32(profile.windows.entries.count), into: &out)
         profile.windows.forEachAbsoluteEntry(asOf: profile.asOf) { u64($0, into: &out) }
@@ -34,7 +36,9 @@ enum ProfileStateWriter {
         context(profile.device, names: names, into: &out)
         context(profile.lang, names: names, into: &out)
         u32(UInt32(profile.seen.count), into: &out)
-        for item in profile.seen { name(item, names: names, into: &out) }
+        profile.seen.withUnsafeBufferPointer { seen in
+            for item in seen { names.writePrefixed(item, into: &out) }
+        }
         let flag = Profile.ScoreEntry.authorFlag
         let blockedAuthors = profile.blocked.count(where: { $0 & flag != 0 })
         u32(UInt32(profile.blocked.count - blockedAuthors), into: &out)
@@ -89,9 +93,6 @@ enum ProfileStateWriter {
 
     @inline(__always)
     private static func name(_ id: UInt32, names: SymbolNames, into out: inout JSONWriter) {
-        names.withName(id) { utf8, _ in
-            u32(UInt32(utf8.count), into: &out)
-            out.raw(utf8)
-        }
+        names.writePrefixed(id, into: &out)
     }
 }

@@ -4,10 +4,17 @@
 /// thousands of names per round from it would mean holding the lock or copying the table. Names never
 /// change once interned, so each shard copies a name once, the first time it needs it (while it holds
 /// the lock for its round anyway), and afterwards reads it from one byte array.
+///
+/// Each name is stored after its length as a little-endian `UInt32`, so the state codec's
+/// length-prefixed form is one copy; the array always ends in `padding` spare bytes, so a short name
+/// is copied as two 8-byte words whatever its length (`JSONWriter.copyPadded`).
 struct SymbolNames {
     /// Per id: `known` bit, `plain` bit (ASCII that needs no JSON escaping), length (30 bits), start.
     private var spans: [UInt64] = []
+    /// Empty (no allocation) until the first name; from then on it ends in `padding` zero bytes.
     private var bytes: [UInt8] = []
+
+    static let padding = 16
 
     private static let knownBit: UInt64 = 1 << 63
     private static let plainBit: UInt64 = 1 << 62
@@ -18,6 +25,16 @@ struct SymbolNames {
     @inline(__always)
     func contains(_ id: UInt32) -> Bool {
         Int(id) < spans.count && spans[Int(id)] & Self.knownBit != 0
+    }
+
+    /// Appends to `missing` each of `ids` whose name is not known yet.
+    @inline(__always)
+    func appendMissing(_ ids: UnsafeBufferPointer<UInt32>, to missing: inout [UInt32]) {
+        spans.withUnsafeBufferPointer { spans in
+            for id in ids where Int(id) >= spans.count || spans[Int(id)] & Self.knownBit == 0 {
+                missing.append(id)
+            }
+        }
     }
 
     /// Copies the name of `id` from `symbols` unless already known.
@@ -37,8 +54,11 @@ struct SymbolNames {
                 plain = false
                 break
             }
+            if !bytes.isEmpty { bytes.removeLast(Self.padding) }
+            withUnsafeBytes(of: UInt32(utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
             let start = UInt64(bytes.count)
             bytes.append(contentsOf: utf8)
+            bytes.append(contentsOf: repeatElement(0, count: Self.padding))
             spans[Int(id)] = Self.knownBit | (plain ? Self.plainBit : 0) | UInt64(utf8.count) << 32 | start
         }
     }
@@ -60,9 +80,9 @@ struct SymbolNames {
     func write(_ id: UInt32, into json: inout JSONWriter) {
         withName(id) { name, plain in
             if plain {
-                json.reserve(name.count + 2)
+                json.reserve(name.count + 2 + Self.padding)
                 json.put(UInt8(ascii: "\""))
-                json.raw(name)
+                json.copyPadded(name.baseAddress!, name.count)
                 json.put(UInt8(ascii: "\""))
             } else {
                 json.string(name)
@@ -70,10 +90,24 @@ struct SymbolNames {
         }
     }
 
+    /// Writes the name of `id` the state codec's way: its length as a little-endian `UInt32`, then its bytes.
+    @inline(__always)
+    func writePrefixed(_ id: UInt32, into out: inout JSONWriter) {
+        withName(id) { name, _ in
+            out.reserve(name.count + 4 + Self.padding)
+            out.copyPadded(name.baseAddress! - 4, name.count + 4)
+        }
+    }
+
     /// Writes the escaped name of `id` without quotes.
     func writeBody(_ id: UInt32, into json: inout JSONWriter) {
         withName(id) { name, plain in
-            if plain { json.raw(name) } else { json.stringBody(name) }
+            if plain {
+                json.reserve(name.count + Self.padding)
+                json.copyPadded(name.baseAddress!, name.count)
+            } else {
+                json.stringBody(name)
+            }
         }
     }
 

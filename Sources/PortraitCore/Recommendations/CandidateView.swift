@@ -12,11 +12,14 @@ struct CandidateView {
     /// Per copied tag: where its list lies in `entries`.
     private var lists: [UInt32: Range<Int32>] = [:]
     private(set) var popular: [CandidateList.Entry] = []
-    /// Per popular entry: its tags as `popularTags[popularTagStarts[i]..<popularTagStarts[i + 1]]`,
-    /// or `hasRecord[i] == false` when the catalog holds no record for it.
-    private var popularTags: [UInt32] = []
-    private var popularTagStarts: [Int32] = []
-    private var hasRecord: [Bool] = []
+    /// Per popular entry: its tags as `start << 32 | count` in `tagCache.tags`, or `noRecord` when the
+    /// catalog holds no record for it.
+    private var popularTags: [UInt64] = []
+    /// Tags of items that were popular in earlier rounds, so that a round (with `emit_interval_ms = 0`,
+    /// one per part of a few events) does not look up the eighty popular items' records again.
+    private var tagCache = ItemTagCache()
+
+    private static let noRecord = UInt64.max
 
     /// Empties the view, keeping its storage for the next round.
     mutating func reset() {
@@ -25,8 +28,6 @@ struct CandidateView {
         lists.removeAll(keepingCapacity: true)
         popular.removeAll(keepingCapacity: true)
         popularTags.removeAll(keepingCapacity: true)
-        popularTagStarts.removeAll(keepingCapacity: true)
-        hasRecord.removeAll(keepingCapacity: true)
     }
 
     /// Whether the list of `tag` was already copied (or found absent) this round.
@@ -36,16 +37,16 @@ struct CandidateView {
     mutating func capturePopular(from state: CatalogState, names: inout SymbolNames) {
         reference = state.reference
         popular.append(contentsOf: state.popular.entries)
-        popularTagStarts.append(0)
+        tagCache.validate(revision: state.itemsRevision)
         for entry in popular {
             names.learn(entry.item, from: state.symbols)
-            if let record = state.items[entry.item] {
-                popularTags.append(contentsOf: record.tags)
-                hasRecord.append(true)
+            if let range = tagCache.range(of: entry.item) {
+                popularTags.append(range)
+            } else if let index = state.items.index(forKey: entry.item) {
+                popularTags.append(tagCache.add(entry.item, tags: state.items.values[index].tags))
             } else {
-                hasRecord.append(false)
+                popularTags.append(Self.noRecord)  // not cached: a record may appear without a revision
             }
-            popularTagStarts.append(Int32(popularTags.count))
         }
     }
 
@@ -70,9 +71,12 @@ struct CandidateView {
 
     /// Whether popular entry `index` has a catalog record, and if so whether any of its tags is in `tags`.
     func popularEntry(_ index: Int, sharesTagWith tags: ArraySlice<Profile.ScoreEntry>) -> (hasRecord: Bool, shares: Bool) {
-        guard hasRecord[index] else { return (false, false) }
-        for position in Int(popularTagStarts[index])..<Int(popularTagStarts[index + 1]) {
-            let tag = popularTags[position]
+        let range = popularTags[index]
+        guard range != Self.noRecord else { return (false, false) }
+        let start = Int(truncatingIfNeeded: range >> 32)
+        let end = start + Int(truncatingIfNeeded: range & 0xFFFF_FFFF)
+        for position in start..<end {
+            let tag = tagCache.tags[position]
             if tags.contains(where: { $0.symbol == tag }) { return (true, true) }
         }
         return (true, false)

@@ -26,16 +26,24 @@ struct Recommender {
     private(set) var picks: [Pick] = []
     private var pickedAuthors: [UInt32] = []
     private var scratch: RecommenderScratch
+    /// Candidates the last user left in the scratch table.
+    private var lastCount = 0
+    /// Per popular entry of the view: its candidate index, or −1 when it is an interest candidate.
+    private var popularCandidates: [Int32] = []
+    /// Seen + blocked items up to which exploration checks popular items against them directly.
+    static let directExclusionLimit = 32
+    /// Per interest of the current user: its candidate list in the view (looked up once).
+    private var interestLists: [Range<Int>] = []
 
     init(configuration: EngineConfiguration) {
         scratch = RecommenderScratch(
-            candidates: max(1, configuration.interestsForRecommendations) * max(1, configuration.candidatesPerTag),
-            seen: configuration.seenItemsPerUser)
+            candidates: max(1, configuration.interestsForRecommendations) * max(1, configuration.candidatesPerTag)
+                + max(64, configuration.recommendationsK * 4))
     }
 
     /// Fills `picks` for `profile` stated at `asOf`; `interests` are its top tags, best first.
     mutating func recommend(
-        for profile: Profile,
+        for profile: borrowing Profile,
         interests: ArraySlice<Profile.ScoreEntry>,
         at asOf: Int64,
         view: CandidateView,
@@ -52,33 +60,29 @@ struct Recommender {
         let interestFactor = Decay.factor(from: profile.reference, to: asOf, halfLifeMs: halfLifeMs)
         let popularityFactor = view.reference.map { Decay.factor(from: $0, to: asOf, halfLifeMs: halfLifeMs) } ?? 0
 
-        let needed = interests.count * max(1, configuration.candidatesPerTag)
+        interestLists.removeAll(keepingCapacity: true)
+        var needed = view.popular.count
+        for entry in interests {
+            let list = view.list(entry.symbol)
+            interestLists.append(list)
+            needed += list.count
+        }
         if needed > scratch.candidateCapacity {
-            scratch = RecommenderScratch(candidates: needed, seen: scratch.seenCapacity)
+            scratch.clear(count: lastCount)
+            scratch = RecommenderScratch(candidates: needed)
+            lastCount = 0
         }
         let scratch = self.scratch
-        let seenCount = scratch.reset(seen: profile.seen)
-        let seen = profile.seen
-        let blocked = profile.blocked
-        // Candidate lists never hold tombstoned items, so exclusion needs no item lookup.
-        @inline(__always) func excluded(_ entry: CandidateList.Entry) -> Bool {
-            if let seenCount {
-                if scratch.isSeen(entry.item, count: seenCount) { return true }
-            } else if seen.contains(entry.item) {
-                return true
-            }
-            if blocked.isEmpty { return false }
-            return blocked.contains(entry.item)
-                || (entry.author != 0 && blocked.contains(entry.author | Profile.ScoreEntry.authorFlag))
-        }
+        scratch.clear(count: lastCount)
 
-        // Accumulate Σ interest per candidate, remembering the strongest matching tag.
+        // Accumulate Σ interest per candidate, remembering the strongest matching tag. Exclusions
+        // are marked afterwards, with one table probe per seen or blocked item.
         let candidates = scratch.candidates
         var count = 0
         view.entries.withUnsafeBufferPointer { entries in
-            for entry in interests {
+            for (offset, entry) in interests.enumerated() {
                 let interest = entry.value * interestFactor
-                for position in view.list(entry.symbol) {
+                for position in interestLists[offset] {
                     let candidate = entries[position]
                     let (slot, found) = scratch.find(candidate.item)
                     if found >= 0 {
@@ -89,25 +93,58 @@ struct Recommender {
                         }
                         continue
                     }
-                    guard !excluded(candidate) else { continue }
                     scratch.table[slot] = Int32(count + 1)
                     candidates[count] = RecommenderScratch.Candidate(
-                        item: candidate.item, author: candidate.author, bestTag: entry.symbol,
+                        item: candidate.item, author: candidate.author, bestTag: entry.symbol, excluded: false,
                         popularity: candidate.popularity, interest: interest, bestInterest: interest)
                     count += 1
                 }
             }
         }
+        let interestCount = count
+        // Popular items outside the interest candidates join the table, for their exclusions, when
+        // the user has many seen or blocked items; with few, exploration checks the few popular items
+        // it looks at directly (it usually stops after a handful of the ~80).
+        let checksPopularDirectly = profile.seen.count + profile.blocked.count <= Self.directExclusionLimit
+        popularCandidates.removeAll(keepingCapacity: true)
+        for entry in view.popular where !checksPopularDirectly {
+            let (slot, found) = scratch.find(entry.item)
+            if found >= 0 {
+                popularCandidates.append(-1)
+                continue
+            }
+            scratch.table[slot] = Int32(count + 1)
+            candidates[count] = RecommenderScratch.Candidate(
+                item: entry.item, author: entry.author, bestTag: 0, excluded: false,
+                popularity: entry.popularity, interest: 0, bestInterest: 0)
+            popularCandidates.append(Int32(count))
+            count += 1
+        }
+        lastCount = count
+        profile.seen.withUnsafeBufferPointer { scratch.exclude($0) }
+        if !profile.blocked.isEmpty {
+            // Candidate lists never hold tombstoned items, so exclusion needs no item lookup.
+            let blocked = profile.blocked
+            blocked.withUnsafeBufferPointer { scratch.exclude($0) }  // author keys carry the flag: no match
+            for index in 0..<count where candidates[index].author != 0 && !candidates[index].excluded {
+                if blocked.contains(candidates[index].author | Profile.ScoreEntry.authorFlag) {
+                    candidates[index].excluded = true
+                }
+            }
+        }
+
         let keys = scratch.keys
-        for index in 0..<count {
+        var ranked = 0
+        for index in 0..<interestCount where !candidates[index].excluded {
             let score = candidates[index].interest * candidates[index].popularity * popularityFactor
             candidates[index].score = score
-            keys[index] = RecommenderScratch.Key(score: score, index: Int32(index))
+            keys[ranked] = RecommenderScratch.Key(score: score, index: Int32(index))
+            ranked += 1
         }
 
         let authorCap = max(1, configuration.maxItemsPerAuthorInRecommendations)
-        scratch.buildHeap(count: count, names: names)
-        var remaining = count
+        scratch.buildHeap(count: ranked, names: names)
+        var remaining = ranked
         while picks.count < k - exploreSlots, let index = scratch.popBest(count: &remaining, names: names) {
             let candidate = candidates[index]
             guard admit(candidate.author, cap: authorCap) else { continue }
@@ -117,7 +154,17 @@ struct Recommender {
         // Exploration: popular items outside the top interests.
         guard picks.count < k else { return }
         for (index, entry) in view.popular.enumerated() {
-            guard scratch.find(entry.item).found < 0, !excluded(entry) else { continue }
+            if checksPopularDirectly {
+                guard scratch.find(entry.item).found < 0, !profile.seen.contains(entry.item) else { continue }
+                if !profile.blocked.isEmpty {
+                    guard !profile.blocked.contains(entry.item),
+                        entry.author == 0 || !profile.blocked.contains(entry.author | Profile.ScoreEntry.authorFlag)
+                    else { continue }
+                }
+            } else {
+                let candidate = Int(popularCandidates[index])
+                guard candidate >= 0, !candidates[candidate].excluded else { continue }
+            }
             let (hasRecord, shares) = view.popularEntry(index, sharesTagWith: interests)
             guard hasRecord, !shares, admit(entry.author, cap: authorCap) else { continue }
             picks.append(Pick(item: entry.item, score: entry.popularity * popularityFactor, reason: .explore))

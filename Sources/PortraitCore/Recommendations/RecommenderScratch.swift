@@ -1,13 +1,19 @@
 /// `Recommender`'s working storage: raw buffers allocated once per shard and reused for every user.
 ///
-/// Every pointer is a `let`, so the hot loops pay neither bounds nor exclusivity checks; the sizes
-/// follow the configuration (`interestsForRecommendations × candidatesPerTag` candidates,
-/// `seenItemsPerUser` seen items), and `Recommender` builds a larger one if a user ever needs it.
+/// Every pointer is a `let`, so the hot loops pay neither bounds nor exclusivity checks; the size
+/// follows the configuration (`interestsForRecommendations × candidatesPerTag` interest candidates
+/// plus the popular list), and `Recommender` builds a larger one if a user ever needs it.
+///
+/// Exclusion of seen items works the other way round from a set of seen items: the candidates (a
+/// hundred or two) go into the open-addressing table first, then each of the user's seen items (up to
+/// 1,000) is one probe of that table, most of them ending at an empty slot. No sort, no filter.
 final class RecommenderScratch {
     struct Candidate {
         var item: UInt32
         var author: UInt32
         var bestTag: UInt32
+        /// Seen, `not_interested`, or by a blocked author.
+        var excluded: Bool
         var popularity: Double
         var interest: Double
         var bestInterest: Double
@@ -23,19 +29,11 @@ final class RecommenderScratch {
     let candidateCapacity: Int
     let candidates: UnsafeMutablePointer<Candidate>
     let keys: UnsafeMutablePointer<Key>
-    /// Open addressing from item id to candidate index + 1 (0 = empty).
+    /// Open addressing from item id to candidate index + 1 (0 = empty), at most half full.
     let table: UnsafeMutablePointer<Int32>
     let tableMask: Int
-    /// A 4,096-bit filter of the current user's seen items: a clear bit means "not seen".
-    let seenFilter: UnsafeMutablePointer<UInt64>
-    let seenCapacity: Int
-    /// The current user's seen items, sorted when there are more than `linearSeenLimit`.
-    let seen: UnsafeMutablePointer<UInt32>
 
-    static let linearSeenLimit = 16
-    private static let filterWords = 64
-
-    init(candidates: Int, seen: Int) {
+    init(candidates: Int) {
         candidateCapacity = max(1, candidates)
         self.candidates = .allocate(capacity: candidateCapacity)
         keys = .allocate(capacity: candidateCapacity)
@@ -44,67 +42,55 @@ final class RecommenderScratch {
         table = .allocate(capacity: size)
         table.initialize(repeating: 0, count: size)
         tableMask = size - 1
-        seenFilter = .allocate(capacity: Self.filterWords)
-        seenFilter.initialize(repeating: 0, count: Self.filterWords)
-        seenCapacity = max(1, seen)
-        self.seen = .allocate(capacity: seenCapacity)
     }
 
     deinit {
         candidates.deallocate()
         keys.deallocate()
         table.deallocate()
-        seenFilter.deallocate()
-        seen.deallocate()
     }
 
-    /// Clears the table and loads `items` as the seen set; returns how many are held (`nil`: too many,
-    /// the caller checks `Profile.seen` itself).
-    func reset(seen items: [UInt32]) -> Int? {
-        table.update(repeating: 0, count: tableMask + 1)
-        seenFilter.update(repeating: 0, count: Self.filterWords)
-        guard items.count <= seenCapacity else { return nil }
-        items.withUnsafeBufferPointer { source in
-            for (index, item) in source.enumerated() {
-                seen[index] = item
-                let bit = Self.filterBit(item)
-                seenFilter[bit >> 6] |= 1 << UInt64(bit & 63)
+    /// Empties the table of the `count` candidates the last user left in it (cheaper than clearing
+    /// the whole table when a user had few).
+    func clear(count: Int) {
+        if count * 8 > tableMask {
+            table.update(repeating: 0, count: tableMask + 1)
+            return
+        }
+        for index in 0..<count {
+            var slot = Self.home(candidates[index].item, mask: tableMask)
+            while table[slot] != 0 {
+                table[slot] = 0
+                slot = (slot + 1) & tableMask
             }
         }
-        if items.count > Self.linearSeenLimit {
-            var buffer = UnsafeMutableBufferPointer(start: seen, count: items.count)
-            buffer.sort()
-        }
-        return items.count
     }
 
     @inline(__always)
-    private static func filterBit(_ item: UInt32) -> Int {
-        Int(truncatingIfNeeded: (item &* 0x9E37_79B1) >> 20)
+    private static func home(_ item: UInt32, mask: Int) -> Int {
+        Int(truncatingIfNeeded: (item &* 0x9E37_79B1) >> 7) & mask
     }
 
-    /// Whether `item` is among the `count` seen items loaded by `reset`.
-    @inline(__always)
-    func isSeen(_ item: UInt32, count: Int) -> Bool {
-        let bit = Self.filterBit(item)
-        guard seenFilter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return false }
-        if count <= Self.linearSeenLimit {
-            for index in 0..<count where seen[index] == item { return true }
-            return false
+    /// Marks the candidate of each of `items` (if any) excluded.
+    func exclude(_ items: UnsafeBufferPointer<UInt32>) {
+        for item in items {
+            var slot = Self.home(item, mask: tableMask)
+            while true {
+                let stored = table[slot]
+                if stored == 0 { break }
+                if candidates[Int(stored) - 1].item == item {
+                    candidates[Int(stored) - 1].excluded = true
+                    break
+                }
+                slot = (slot + 1) & tableMask
+            }
         }
-        var low = 0
-        var high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if seen[mid] < item { low = mid + 1 } else { high = mid }
-        }
-        return low < count && seen[low] == item
     }
 
     /// The table slot of `item`, and its candidate index (−1 if absent: then `slot` is where it goes).
     @inline(__always)
     func find(_ item: UInt32) -> (slot: Int, found: Int) {
-        var slot = Int(truncatingIfNeeded: (item &* 0x9E37_79B1) >> 7) & tableMask
+        var slot = Self.home(item, mask: tableMask)
         while true {
             let stored = table[slot]
             if stored == 0 { return (slot, -1) }

@@ -170,7 +170,7 @@ final class Shard: @unchecked Sendable {
         mergePopularity()
         for slot in slots {
             store[slot].version += 1
-            store[slot].compact()
+            store[slot].compactLeavingHeadroom()
             account(slot)
         }
         // One catalog lock for the round (missing names and the needed candidate lists are copied);

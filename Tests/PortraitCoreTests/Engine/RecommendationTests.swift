@@ -93,6 +93,32 @@ import Testing
         #expect(!(try await Self.items(engine, "u").map(\.id).contains("cook11")))
     }
 
+    /// Shards keep popular items' tags between rounds (`ItemTagCache`); an item record that retags
+    /// an item must reach the next recommendation all the same.
+    @Test func retaggedPopularItemIsJudgedByItsNewTags() async throws {
+        let (engine, catalog) = await Self.setUp { $0.explorationShare = 1; $0.recommendationsK = 30 }
+        engine.submit([EngineFixture.event("u", "cook0", .like, Self.t0 + 1)], token: 2)
+        let before = try await Self.items(engine, "u").map(\.id)
+        #expect(before.contains("music11") && !before.contains("cook11"))  // cook11 shares `cooking`
+        catalog.upsert(CatalogItem(itemId: "cook11", tags: ["travel"], authorId: "chef2"), atMs: Self.t0)
+        let after = try await Self.items(engine, "u").map(\.id)
+        #expect(after.contains("cook11"))
+    }
+
+    /// Exploration excludes seen popular items both ways: checked directly for a user with few seen
+    /// items, through the candidate table for one with many (`Recommender.directExclusionLimit`).
+    @Test(arguments: [0, 40]) func explorationSkipsSeenPopularItems(fillers: Int) async throws {
+        let (engine, _) = await Self.setUp { $0.explorationShare = 1; $0.recommendationsK = 30 }
+        // Skips: seen, but `music` gets a negative score and stays out of the interests.
+        var events = [EngineFixture.event("u", "cook0", .like, Self.t0)]
+        events += (0..<6).map { EngineFixture.event("u", "music\($0)", .skip, Self.t0 + 1) }
+        events += (0..<fillers).map { EngineFixture.event("u", "filler\($0)", .view, Self.t0 + 2) }
+        engine.submit(events, token: 2)
+        let ids = try await Self.items(engine, "u").map(\.id)
+        #expect(ids.contains("music11") && ids.contains("game11") && !ids.contains("cook11"))
+        #expect(!ids.contains { ["music0", "music1", "music2", "music3", "music4", "music5"].contains($0) })
+    }
+
     @Test func explorationShareIsConfigurable() async throws {
         let (engine, _) = await Self.setUp { $0.explorationShare = 0.5; $0.recommendationsK = 10 }
         engine.submit([EngineFixture.event("u", "cook0", .like, Self.t0 + 1)], token: 2)
