@@ -23,7 +23,13 @@ extension Profile {
     }
 
     /// Applies one resolved event: scores, windows, context, seen items, not_interested marks.
-    mutating func apply(_ event: ResolvedEvent, tags: ArraySlice<UInt32>, configuration: EngineConfiguration) {
+    ///
+    /// `evictsFirst(a, b)` breaks ties between equal smallest scores at a cap: whether symbol `a` goes
+    /// before symbol `b` (see `addScore`).
+    mutating func apply(
+        _ event: ResolvedEvent, tags: ArraySlice<UInt32>, configuration: EngineConfiguration,
+        evictsFirst: (UInt32, UInt32) -> Bool
+    ) {
         let ts = event.timestamp
         let halfLife = configuration.halfLifeMs
         if events == 0 {
@@ -42,10 +48,12 @@ extension Profile {
         if event.weight != 0 {
             let term = event.weight * Decay.exp2(exponent)
             for tag in tags {
-                addScore(key: tag, term: term, cap: configuration.maxTagsPerUser)
+                addScore(key: tag, term: term, cap: configuration.maxTagsPerUser, evictsFirst: evictsFirst)
             }
             if event.author != 0 {
-                addScore(key: event.author | ScoreEntry.authorFlag, term: term, cap: configuration.maxAuthorsPerUser)
+                addScore(
+                    key: event.author | ScoreEntry.authorFlag, term: term, cap: configuration.maxAuthorsPerUser,
+                    evictsFirst: evictsFirst)
             }
         }
 
@@ -82,7 +90,13 @@ extension Profile {
     }
 
     /// Adds `term` to the entry `key`, creating it; at the cap the smallest score (possibly the new one) goes.
-    mutating func addScore(key: UInt32, term: Double, cap: Int) {
+    ///
+    /// Among several entries tied at the smallest score, `evictsFirst` picks the one to go. Symbol ids
+    /// depend on interning order, which differs between processes (and between shards' interleavings),
+    /// so a tie broken by id would let a restored profile drift from an uninterrupted run; the caller
+    /// orders by name instead. Exact ties are rare (tags of one event, never added to since), so the
+    /// comparison may be slow.
+    mutating func addScore(key: UInt32, term: Double, cap: Int, evictsFirst: (UInt32, UInt32) -> Bool) {
         let low = Self.lowerBound(key, in: scores)
         if low < scores.count, scores[low].key == key {
             scores[low].value += term
@@ -101,9 +115,14 @@ extension Profile {
         let range = isAuthor ? Int(tagCount)..<scores.count : 0..<Int(tagCount)
         var minIndex = -1
         var minValue = Double.infinity
-        for index in range where scores[index].value < minValue {
-            minValue = scores[index].value
-            minIndex = index
+        for index in range {
+            let value = scores[index].value
+            if value < minValue {
+                minValue = value
+                minIndex = index
+            } else if value == minValue, evictsFirst(scores[index].symbol, scores[minIndex].symbol) {
+                minIndex = index
+            }
         }
         guard minIndex >= 0, term > minValue else { return }
         // One shift instead of remove + insert: entries between the evicted one and the insertion

@@ -95,8 +95,15 @@ final class MemoryEvictedStore: EvictedProfileStore {
         await engine.flush(partitions: nil)
         await Self.checkScoreInvariants(engine, tagCap: 8, authorCap: 4)
 
-        // Restore through the batch path, then keep applying to both: the states stay equal.
-        let (restored, _) = EngineFixture.engine(configuration)
+        // Restore through the batch path, then keep applying to both: the states stay equal. The restored
+        // side interns every name in the opposite order first, so symbol ids differ (evictions among
+        // equal scores must not depend on them).
+        let reversed = ItemCatalog(configuration: configuration)
+        reversed.withState { state in
+            for index in (0..<40).reversed() { _ = state.symbols.intern("t\(index)") }
+            for index in (0..<30).reversed() { _ = state.symbols.intern("a\(index)") }
+        }
+        let (restored, _) = EngineFixture.engine(configuration, catalog: reversed)
         #expect(await restored.restore(await engine.snapshot(partitions: Set(0..<4))) == 12)
         await Self.checkScoreInvariants(restored, tagCap: 8, authorCap: 4)
         let more = Self.traffic(users: 12, events: 1_500, seed: 22, offsetBase: 10_000)
