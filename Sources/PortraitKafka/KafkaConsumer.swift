@@ -119,6 +119,10 @@ public final class KafkaConsumer: Sendable {
     /// The partitions currently assigned to this consumer.
     public func assignment() throws(KafkaError) -> [KafkaTopicPartition] { try rd.assignment() }
 
+    /// The offset after the last record of `tp` handed to this consumer's application (librdkafka's
+    /// application position: it also moves past control records it filters out); `nil` before any.
+    public func position(_ tp: KafkaTopicPartition) throws(KafkaError) -> KafkaOffset? { try rd.position(tp) }
+
     /// The fatal error raised on this consumer, if any; the consumer must then be closed and recreated.
     public var fatalError: KafkaError? { rd.client.fatalError }
 

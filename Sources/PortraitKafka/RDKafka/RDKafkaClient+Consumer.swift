@@ -162,6 +162,13 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         return Dictionary(list.elements.map { ($0.tp, $0.offset) }, uniquingKeysWith: { $1 })
     }
 
+    func position(_ tp: KafkaTopicPartition) throws(KafkaError) -> KafkaOffset? {
+        let list = RDKafkaTopicPartitionList([tp])
+        try KafkaError.check(rd_kafka_position(handle, list.pointer), "position \(tp)")
+        guard let offset = list.elements.first?.offset, offset.rawValue >= 0 else { return nil }
+        return offset
+    }
+
     func watermarks(_ tp: KafkaTopicPartition, cached: Bool, timeout: Duration) throws(KafkaError)
         -> (low: KafkaOffset, high: KafkaOffset)
     {

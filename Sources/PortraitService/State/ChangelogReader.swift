@@ -70,6 +70,9 @@ struct ChangelogReader {
             try consumer.watermarks(reader.tp(partition), cached: false, timeout: .seconds(10)).low.rawValue
         }
 
+        /// Empty 200 ms polls (30 s) after which records missing below the end are taken as compacted away.
+        static let idlePollsBeforeEnd = 150
+
         /// Reads `[from, end)` of `partition`; `chunk` receives records in offset order, about `chunkSize` at a
         /// time. Returns how many records were read. `progress` is called with (read, total) after each chunk.
         @discardableResult
@@ -108,11 +111,18 @@ struct ChangelogReader {
                     records.removeAll(keepingCapacity: true)
                     progress(Int(next - from), total)
                 }
-                // Compaction and transaction markers can leave the end without a record: stop when nothing
-                // arrives for a while although the end was not seen.
-                idle = count == 0 ? idle + 1 : 0
-                if idle >= 25 {
-                    reader.logger.warning("changelog \(topic)/\(partition): nothing after offset \(next) below its end \(high.rawValue); treating as read")
+                guard count == 0 else {
+                    idle = 0
+                    continue
+                }
+                // Transaction markers (and compaction) can leave the end without a record to deliver; librdkafka's
+                // position moves past filtered control records, so it tells "read" from "not fetched yet".
+                if let position = try consumer.position(reader.tp(partition)), position.rawValue >= high.rawValue { break }
+                // Only a long silence counts as the end: a fetch can stall for a second or more on a loaded host
+                // (2.0.2 backs off when its queue is full), and stopping early would restore a stale state.
+                idle += 1
+                if idle >= Self.idlePollsBeforeEnd {
+                    reader.logger.warning("changelog \(topic)/\(partition): nothing after offset \(next) below its end \(high.rawValue) for \(idle / 5) s; treating as read")
                     break
                 }
             }

@@ -45,6 +45,16 @@ extension DurabilityTests {
         try await run.waitForCompletion([first, second, joiner])
         let diff = try await run.expectProfilesMatchReference(context: "joiner ready after \(window)")
         #expect(diff.eventsLost == 0 && diff.eventsDuplicated == 0)
+        if diff.eventsLost != 0 || diff.eventsDuplicated != 0 {
+            // What each instance did around the rebalances, to tell a stale restore from an early commit.
+            for (name, daemon) in [("first", first), ("second", second), ("joiner", joiner)] {
+                let lines = daemon.log.split(separator: "\n").filter {
+                    $0.contains("assigned") || $0.contains("revoked") || $0.contains("lost") || $0.contains("restor")
+                        || $0.contains("drain") || $0.contains("\"level\":\"warning\"") || $0.contains("\"level\":\"error\"")
+                }
+                Issue.record("\(name):\n\(lines.suffix(40).joined(separator: "\n"))")
+            }
+        }
         for daemon in [first, second, joiner] {
             daemon.signal(SIGTERM)
             #expect(try await daemon.waitForExit() == 0, "log:\n\(daemon.logTail())")
