@@ -93,7 +93,7 @@ struct Recommender {
                         }
                         continue
                     }
-                    scratch.table[slot] = Int32(count + 1)
+                    scratch.insert(candidate.item, index: count, at: slot)
                     candidates[count] = RecommenderScratch.Candidate(
                         item: candidate.item, author: candidate.author, bestTag: entry.symbol, excluded: false,
                         popularity: candidate.popularity, interest: interest, bestInterest: interest)
@@ -113,7 +113,7 @@ struct Recommender {
                 popularCandidates.append(-1)
                 continue
             }
-            scratch.table[slot] = Int32(count + 1)
+            scratch.insert(entry.item, index: count, at: slot)
             candidates[count] = RecommenderScratch.Candidate(
                 item: entry.item, author: entry.author, bestTag: 0, excluded: false,
                 popularity: entry.popularity, interest: 0, bestInterest: 0)
@@ -143,12 +143,34 @@ struct Recommender {
         }
 
         let authorCap = max(1, configuration.maxItemsPerAuthorInRecommendations)
-        scratch.buildHeap(count: ranked, names: names)
-        var remaining = ranked
-        while picks.count < k - exploreSlots, let index = scratch.popBest(count: &remaining, names: names) {
-            let candidate = candidates[index]
-            guard admit(candidate.author, cap: authorCap) else { continue }
-            picks.append(Pick(item: candidate.item, score: candidate.score, reason: .tag(candidate.bestTag)))
+        let wanted = k - exploreSlots
+        var selected = false
+        if wanted > 0 && ranked > 2 * wanted {
+            // The best `wanted` in order are the picks unless the author cap skips one of them; then
+            // the full heap below starts over on the same keys.
+            scratch.selectBest(wanted, count: ranked, names: names)
+            selected = true
+            for position in 0..<wanted {
+                let candidate = candidates[Int(keys[position].index)]
+                guard admit(candidate.author, cap: authorCap) else {
+                    selected = false
+                    break
+                }
+                picks.append(Pick(item: candidate.item, score: candidate.score, reason: .tag(candidate.bestTag)))
+            }
+            if !selected {
+                picks.removeAll(keepingCapacity: true)
+                pickedAuthors.removeAll(keepingCapacity: true)
+            }
+        }
+        if !selected {
+            scratch.buildHeap(count: ranked, names: names)
+            var remaining = ranked
+            while picks.count < wanted, let index = scratch.popBest(count: &remaining, names: names) {
+                let candidate = candidates[index]
+                guard admit(candidate.author, cap: authorCap) else { continue }
+                picks.append(Pick(item: candidate.item, score: candidate.score, reason: .tag(candidate.bestTag)))
+            }
         }
 
         // Exploration: popular items outside the top interests.
