@@ -108,7 +108,7 @@ struct EmissionRenderer {
     /// tags whose candidate lists it needs.
     private mutating func gather(_ profile: UnsafePointer<Profile>) {
         let start = tops.count
-        profile.pointee.appendTop(topTagCount, authors: false, to: &tops)
+        TopScores.append(topTagCount, authors: false, of: profile, to: &tops)
         topStarts.append(tops.count)
         for entry in tops[start...].prefix(configuration.interestsForRecommendations) {
             interestTags.append(entry.symbol)
@@ -151,7 +151,7 @@ struct EmissionRenderer {
     private mutating func renderProfile(_ profile: UnsafePointer<Profile>, index: Int, at asOf: Int64, into json: inout JSONWriter) {
         let tags = tops[topStarts[index]..<topStarts[index + 1]]
         authorTops.removeAll(keepingCapacity: true)
-        profile.pointee.appendTop(configuration.topN, authors: true, to: &authorTops)
+        TopScores.append(configuration.topN, authors: true, of: profile, to: &authorTops)
         ProfileRenderer.render(
             profile, at: asOf, tags: tags, authors: authorTops[...], names: names, configuration: configuration,
             into: &json)

@@ -17,9 +17,9 @@ enum ProfileStateWriter {
         u64(UInt64(bitPattern: profile.pointee.asOf), into: &out)
         u64(UInt64(bitPattern: profile.pointee.reference), into: &out)
         // Tags then authors: the author flag is the key's high bit and scores are sorted by key.
-        let tags = profile.pointee.scores.firstIndex(where: \.isAuthor) ?? profile.pointee.scores.count
-        u32(UInt32(tags), into: &out)
         profile.pointee.scores.withUnsafeBufferPointer { scores in
+            let tags = TopScores.firstAuthor(in: scores)
+            u32(UInt32(tags), into: &out)
             for entry in scores[..<tags] {
                 names.writePrefixed(entry.symbol, into: &out)
                 u64(entry.value.bitPattern, into: &out)
