@@ -27,8 +27,9 @@ struct EmissionRenderer {
 
     /// Renders one emission per slot (versions already bumped).
     ///
-    /// Profiles are read in place from the store's slab (no copy of a `Profile`, whose arrays would
-    /// each cost a retain and a release).
+    /// Profiles are read in place from the store's slab, and every leaf takes an `UnsafePointer<Profile>`:
+    /// handing `pointee` to a `borrowing` parameter copies the `Profile` (a retain and a release for
+    /// each of its arrays and its user id), which `perf` showed as `ProfileVwcp` under `render`.
     mutating func render(_ slots: [Int32], store: ProfileStore, catalog: ItemCatalog) -> [Emission] {
         var emissions: [Emission] = []
         emissions.reserveCapacity(slots.count)
@@ -36,53 +37,60 @@ struct EmissionRenderer {
         store.slab.withUnsafeBufferPointer { slab in
             guard let profiles = slab.baseAddress else { return }
             beginPrepare()
-            for slot in slots { gather((profiles + Int(slot)).pointee) }
+            for slot in slots { gather(profiles + Int(slot)) }
             capture(from: catalog)
             for (index, slot) in slots.enumerated() {
-                emissions.append(emission((profiles + Int(slot)).pointee, index: index, into: &json))
+                emissions.append(emission(profiles + Int(slot), index: index, into: &json))
             }
         }
         return emissions
     }
 
-    private mutating func emission(_ profile: borrowing Profile, index: Int, into json: inout JSONWriter) -> Emission {
-        let asOf = profile.asOf
+    private mutating func emission(_ profile: UnsafePointer<Profile>, index: Int, into json: inout JSONWriter) -> Emission {
+        let asOf = profile.pointee.asOf
         renderProfile(profile, index: index, at: asOf, into: &json)
         let profileJSON = json.take()
         renderRecommendations(profile, index: index, at: asOf, into: &json)
         let recommendationsJSON = json.take()
         ProfileStateWriter.encode(profile, names: names, into: &json)
         return Emission(
-            userId: profile.userId, partition: profile.partition, version: profile.version,
+            userId: profile.pointee.userId, partition: profile.pointee.partition, version: profile.pointee.version,
             profile: profileJSON, recommendations: recommendationsJSON, state: json.take())
     }
 
     /// The §4 record of one profile stated at `at` (or its own `as_of`).
     mutating func profileJSON(_ profile: Profile, at: Int64?, catalog: ItemCatalog) -> [UInt8] {
-        prepare(profile, catalog: catalog)
         var json = JSONWriter(capacity: 2_048)
-        renderProfile(profile, index: 0, at: max(at ?? profile.asOf, profile.asOf), into: &json)
+        withUnsafePointer(to: profile) { profile in
+            prepare(profile, catalog: catalog)
+            renderProfile(profile, index: 0, at: max(at ?? profile.pointee.asOf, profile.pointee.asOf), into: &json)
+        }
         return json.take()
     }
 
     /// The §5 record of one profile stated at `at` (or its own `as_of`).
     mutating func recommendationsJSON(_ profile: Profile, at: Int64?, catalog: ItemCatalog) -> [UInt8] {
-        prepare(profile, catalog: catalog)
         var json = JSONWriter(capacity: 2_048)
-        renderRecommendations(profile, index: 0, at: max(at ?? profile.asOf, profile.asOf), into: &json)
+        withUnsafePointer(to: profile) { profile in
+            prepare(profile, catalog: catalog)
+            renderRecommendations(
+                profile, index: 0, at: max(at ?? profile.pointee.asOf, profile.pointee.asOf), into: &json)
+        }
         return json.take()
     }
 
     /// The encoded state of one profile (see `ProfileStateWriter`).
     mutating func encodedState(_ profile: Profile, catalog: ItemCatalog) -> [UInt8] {
-        prepare(profile, catalog: catalog)
         var out = JSONWriter(capacity: 1_024)
-        ProfileStateWriter.encode(profile, names: names, into: &out)
+        withUnsafePointer(to: profile) { profile in
+            prepare(profile, catalog: catalog)
+            ProfileStateWriter.encode(profile, names: names, into: &out)
+        }
         return out.take()
     }
 
     /// Prepares the names and candidate lists one profile needs (the queries' path).
-    private mutating func prepare(_ profile: borrowing Profile, catalog: ItemCatalog) {
+    private mutating func prepare(_ profile: UnsafePointer<Profile>, catalog: ItemCatalog) {
         beginPrepare()
         gather(profile)
         capture(from: catalog)
@@ -98,29 +106,29 @@ struct EmissionRenderer {
 
     /// Computes the profile's top tags and notes every name it holds that the shard lacks, and the
     /// tags whose candidate lists it needs.
-    private mutating func gather(_ profile: borrowing Profile) {
+    private mutating func gather(_ profile: UnsafePointer<Profile>) {
         let start = tops.count
-        profile.appendTop(topTagCount, authors: false, to: &tops)
+        TopScores.append(topTagCount, authors: false, of: profile, to: &tops)
         topStarts.append(tops.count)
         for entry in tops[start...].prefix(configuration.interestsForRecommendations) {
             interestTags.append(entry.symbol)
         }
-        profile.scores.withUnsafeBufferPointer { scores in
+        profile.pointee.scores.withUnsafeBufferPointer { scores in
             for entry in scores where !names.contains(entry.symbol) { missingNames.append(entry.symbol) }
         }
-        profile.seen.withUnsafeBufferPointer { names.appendMissing($0, to: &missingNames) }
-        for key in profile.blocked {
+        profile.pointee.seen.withUnsafeBufferPointer { names.appendMissing($0, to: &missingNames) }
+        for key in profile.pointee.blocked {
             let symbol = key & ~Profile.ScoreEntry.authorFlag
             if !names.contains(symbol) { missingNames.append(symbol) }
         }
-        if profile.country.value != 0 && !names.contains(profile.country.value) {
-            missingNames.append(profile.country.value)
+        if profile.pointee.country.value != 0 && !names.contains(profile.pointee.country.value) {
+            missingNames.append(profile.pointee.country.value)
         }
-        if profile.device.value != 0 && !names.contains(profile.device.value) {
-            missingNames.append(profile.device.value)
+        if profile.pointee.device.value != 0 && !names.contains(profile.pointee.device.value) {
+            missingNames.append(profile.pointee.device.value)
         }
-        if profile.lang.value != 0 && !names.contains(profile.lang.value) {
-            missingNames.append(profile.lang.value)
+        if profile.pointee.lang.value != 0 && !names.contains(profile.pointee.lang.value) {
+            missingNames.append(profile.pointee.lang.value)
         }
     }
 
@@ -140,21 +148,21 @@ struct EmissionRenderer {
         self.view = view
     }
 
-    private mutating func renderProfile(_ profile: borrowing Profile, index: Int, at asOf: Int64, into json: inout JSONWriter) {
+    private mutating func renderProfile(_ profile: UnsafePointer<Profile>, index: Int, at asOf: Int64, into json: inout JSONWriter) {
         let tags = tops[topStarts[index]..<topStarts[index + 1]]
         authorTops.removeAll(keepingCapacity: true)
-        profile.appendTop(configuration.topN, authors: true, to: &authorTops)
+        TopScores.append(configuration.topN, authors: true, of: profile, to: &authorTops)
         ProfileRenderer.render(
             profile, at: asOf, tags: tags, authors: authorTops[...], names: names, configuration: configuration,
             into: &json)
     }
 
     private mutating func renderRecommendations(
-        _ profile: borrowing Profile, index: Int, at asOf: Int64, into json: inout JSONWriter
+        _ profile: UnsafePointer<Profile>, index: Int, at asOf: Int64, into json: inout JSONWriter
     ) {
         let interests = tops[topStarts[index]..<topStarts[index + 1]].prefix(configuration.interestsForRecommendations)
         recommender.recommend(
             for: profile, interests: interests, at: asOf, view: view, names: names, configuration: configuration)
-        recommender.render(userId: profile.userId, version: profile.version, asOf: asOf, names: names, into: &json)
+        recommender.render(userId: profile.pointee.userId, version: profile.pointee.version, asOf: asOf, names: names, into: &json)
     }
 }

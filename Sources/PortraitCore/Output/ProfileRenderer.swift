@@ -7,7 +7,7 @@ enum ProfileRenderer {
     ///   - authors: its top `topN` authors, best first.
     ///   - names: must know every tag, author and context value written.
     static func render(
-        _ profile: borrowing Profile,
+        _ profile: UnsafePointer<Profile>,
         at asOf: Int64,
         tags: ArraySlice<Profile.ScoreEntry>,
         authors: ArraySlice<Profile.ScoreEntry>,
@@ -15,17 +15,17 @@ enum ProfileRenderer {
         configuration: EngineConfiguration,
         into json: inout JSONWriter
     ) {
-        let factor = Decay.factor(from: profile.reference, to: asOf, halfLifeMs: configuration.halfLifeMs)
+        let factor = Decay.factor(from: profile.pointee.reference, to: asOf, halfLifeMs: configuration.halfLifeMs)
         json.raw("{\"user_id\":")
-        json.string(profile.userId)
+        json.string(profile.pointee.userId)
         json.raw(",\"version\":")
-        json.uint(profile.version)
+        json.uint(profile.pointee.version)
         json.raw(",\"as_of\":")
         json.int(asOf)
         json.raw(",\"half_life_s\":")
         json.double(configuration.halfLifeSeconds)
         json.raw(",\"events\":")
-        json.uint(UInt64(profile.events))
+        json.uint(UInt64(profile.pointee.events))
         json.raw(",\"interests\":[")
         for (offset, entry) in tags.prefix(configuration.topN).enumerated() {
             json.raw(offset == 0 ? "{\"tag\":" : ",{\"tag\":")
@@ -46,7 +46,7 @@ enum ProfileRenderer {
         // All three windows in one pass into 24 stack slots (window × 8 + type), no array per window.
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 24) { counts in
             counts.initialize(repeating: 0)
-            profile.windows.addCounts(asOf: profile.asOf, at: asOf, into: counts.baseAddress!)
+            profile.pointee.windows.addCounts(asOf: profile.pointee.asOf, at: asOf, into: counts.baseAddress!)
             for window in 0..<3 {
                 json.raw(window == 0 ? "\"1h\":{" : window == 1 ? ",\"24h\":{" : ",\"7d\":{")
                 var first = true
@@ -65,9 +65,9 @@ enum ProfileRenderer {
         }
         json.raw("},\"context\":{")
         var first = true
-        writeContext(profile.country, "\"country\":", first: &first, names: names, into: &json)
-        writeContext(profile.device, "\"device\":", first: &first, names: names, into: &json)
-        writeContext(profile.lang, "\"lang\":", first: &first, names: names, into: &json)
+        writeContext(profile.pointee.country, "\"country\":", first: &first, names: names, into: &json)
+        writeContext(profile.pointee.device, "\"device\":", first: &first, names: names, into: &json)
+        writeContext(profile.pointee.lang, "\"lang\":", first: &first, names: names, into: &json)
         json.raw("}}")
     }
 

@@ -1,25 +1,25 @@
 /// Encodes a profile's full state straight from its symbol ids, byte for byte what
-/// `ProfileStateCodec().encode(profile.snapshot(symbols:))` gives, without building a `ProfileSnapshot`.
+/// `ProfileStateCodec().encode(profile.pointee.snapshot(symbols:))` gives, without building a `ProfileSnapshot`.
 ///
 /// The snapshot path makes a `String` per tag, author and seen item (a thousand for a heavy user) under
 /// the catalog lock; here names come from the shard's `SymbolNames` and go straight into the buffer.
 /// `ProfileStateWriterTests` holds the two encodings equal.
 enum ProfileStateWriter {
     /// Writes the encoded state of `profile`; `names` must know every symbol it holds.
-    static func encode(_ profile: borrowing Profile, names: SymbolNames, into out: inout JSONWriter) {
+    static func encode(_ profile: UnsafePointer<Profile>, names: SymbolNames, into out: inout JSONWriter) {
         let start = out.count
         out.raw("PRTS")
         out.byte(ProfileStateCodec.formatVersion)
-        string(profile.userId, into: &out)
-        u32(UInt32(bitPattern: profile.partition), into: &out)
-        u64(profile.version, into: &out)
-        u32(profile.events, into: &out)
-        u64(UInt64(bitPattern: profile.asOf), into: &out)
-        u64(UInt64(bitPattern: profile.reference), into: &out)
+        string(profile.pointee.userId, into: &out)
+        u32(UInt32(bitPattern: profile.pointee.partition), into: &out)
+        u64(profile.pointee.version, into: &out)
+        u32(profile.pointee.events, into: &out)
+        u64(UInt64(bitPattern: profile.pointee.asOf), into: &out)
+        u64(UInt64(bitPattern: profile.pointee.reference), into: &out)
         // Tags then authors: the author flag is the key's high bit and scores are sorted by key.
-        let tags = profile.scores.firstIndex(where: \.isAuthor) ?? profile.scores.count
-        u32(UInt32(tags), into: &out)
-        profile.scores.withUnsafeBufferPointer { scores in
+        profile.pointee.scores.withUnsafeBufferPointer { scores in
+            let tags = TopScores.firstAuthor(in: scores)
+            u32(UInt32(tags), into: &out)
             for entry in scores[..<tags] {
                 names.writePrefixed(entry.symbol, into: &out)
                 u64(entry.value.bitPattern, into: &out)
@@ -30,28 +30,28 @@ enum ProfileStateWriter {
                 u64(entry.value.bitPattern, into: &out)
             }
         }
-        u32(UInt32(profile.windows.entries.count), into: &out)
-        profile.windows.forEachAbsoluteEntry(asOf: profile.asOf) { u64($0, into: &out) }
-        context(profile.country, names: names, into: &out)
-        context(profile.device, names: names, into: &out)
-        context(profile.lang, names: names, into: &out)
-        u32(UInt32(profile.seen.count), into: &out)
-        profile.seen.withUnsafeBufferPointer { seen in
+        u32(UInt32(profile.pointee.windows.entries.count), into: &out)
+        profile.pointee.windows.forEachAbsoluteEntry(asOf: profile.pointee.asOf) { u64($0, into: &out) }
+        context(profile.pointee.country, names: names, into: &out)
+        context(profile.pointee.device, names: names, into: &out)
+        context(profile.pointee.lang, names: names, into: &out)
+        u32(UInt32(profile.pointee.seen.count), into: &out)
+        profile.pointee.seen.withUnsafeBufferPointer { seen in
             for item in seen { names.writePrefixed(item, into: &out) }
         }
         let flag = Profile.ScoreEntry.authorFlag
-        let blockedAuthors = profile.blocked.count(where: { $0 & flag != 0 })
-        u32(UInt32(profile.blocked.count - blockedAuthors), into: &out)
-        for key in profile.blocked where key & flag == 0 { name(key, names: names, into: &out) }
+        let blockedAuthors = profile.pointee.blocked.count(where: { $0 & flag != 0 })
+        u32(UInt32(profile.pointee.blocked.count - blockedAuthors), into: &out)
+        for key in profile.pointee.blocked where key & flag == 0 { name(key, names: names, into: &out) }
         u32(UInt32(blockedAuthors), into: &out)
-        for key in profile.blocked where key & flag != 0 { name(key & ~flag, names: names, into: &out) }
-        let offsetCount = (profile.firstPartition < 0 ? 0 : 1) + profile.moreOffsets.count
+        for key in profile.pointee.blocked where key & flag != 0 { name(key & ~flag, names: names, into: &out) }
+        let offsetCount = (profile.pointee.firstPartition < 0 ? 0 : 1) + profile.pointee.moreOffsets.count
         u32(UInt32(offsetCount), into: &out)
-        if profile.firstPartition >= 0 {
-            u32(UInt32(bitPattern: profile.firstPartition), into: &out)
-            u64(UInt64(bitPattern: profile.firstOffset), into: &out)
+        if profile.pointee.firstPartition >= 0 {
+            u32(UInt32(bitPattern: profile.pointee.firstPartition), into: &out)
+            u64(UInt64(bitPattern: profile.pointee.firstOffset), into: &out)
         }
-        for entry in profile.moreOffsets {
+        for entry in profile.pointee.moreOffsets {
             u32(UInt32(bitPattern: entry.partition), into: &out)
             u64(UInt64(bitPattern: entry.offset), into: &out)
         }

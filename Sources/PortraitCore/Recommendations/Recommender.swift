@@ -43,7 +43,7 @@ struct Recommender {
 
     /// Fills `picks` for `profile` stated at `asOf`; `interests` are its top tags, best first.
     mutating func recommend(
-        for profile: borrowing Profile,
+        for profile: UnsafePointer<Profile>,
         interests: ArraySlice<Profile.ScoreEntry>,
         at asOf: Int64,
         view: CandidateView,
@@ -57,7 +57,7 @@ struct Recommender {
         let share = min(1, max(0, configuration.explorationShare))
         let exploreSlots = min(k, Int((Double(k) * share).rounded()))
         let halfLifeMs = configuration.halfLifeMs
-        let interestFactor = Decay.factor(from: profile.reference, to: asOf, halfLifeMs: halfLifeMs)
+        let interestFactor = Decay.factor(from: profile.pointee.reference, to: asOf, halfLifeMs: halfLifeMs)
         let popularityFactor = view.reference.map { Decay.factor(from: $0, to: asOf, halfLifeMs: halfLifeMs) } ?? 0
 
         interestLists.removeAll(keepingCapacity: true)
@@ -93,7 +93,7 @@ struct Recommender {
                         }
                         continue
                     }
-                    scratch.table[slot] = Int32(count + 1)
+                    scratch.insert(candidate.item, index: count, at: slot)
                     candidates[count] = RecommenderScratch.Candidate(
                         item: candidate.item, author: candidate.author, bestTag: entry.symbol, excluded: false,
                         popularity: candidate.popularity, interest: interest, bestInterest: interest)
@@ -105,7 +105,7 @@ struct Recommender {
         // Popular items outside the interest candidates join the table, for their exclusions, when
         // the user has many seen or blocked items; with few, exploration checks the few popular items
         // it looks at directly (it usually stops after a handful of the ~80).
-        let checksPopularDirectly = profile.seen.count + profile.blocked.count <= Self.directExclusionLimit
+        let checksPopularDirectly = profile.pointee.seen.count + profile.pointee.blocked.count <= Self.directExclusionLimit
         popularCandidates.removeAll(keepingCapacity: true)
         for entry in view.popular where !checksPopularDirectly {
             let (slot, found) = scratch.find(entry.item)
@@ -113,7 +113,7 @@ struct Recommender {
                 popularCandidates.append(-1)
                 continue
             }
-            scratch.table[slot] = Int32(count + 1)
+            scratch.insert(entry.item, index: count, at: slot)
             candidates[count] = RecommenderScratch.Candidate(
                 item: entry.item, author: entry.author, bestTag: 0, excluded: false,
                 popularity: entry.popularity, interest: 0, bestInterest: 0)
@@ -121,10 +121,10 @@ struct Recommender {
             count += 1
         }
         lastCount = count
-        profile.seen.withUnsafeBufferPointer { scratch.exclude($0) }
-        if !profile.blocked.isEmpty {
+        profile.pointee.seen.withUnsafeBufferPointer { scratch.exclude($0) }
+        if !profile.pointee.blocked.isEmpty {
             // Candidate lists never hold tombstoned items, so exclusion needs no item lookup.
-            let blocked = profile.blocked
+            let blocked = profile.pointee.blocked
             blocked.withUnsafeBufferPointer { scratch.exclude($0) }  // author keys carry the flag: no match
             for index in 0..<count where candidates[index].author != 0 && !candidates[index].excluded {
                 if blocked.contains(candidates[index].author | Profile.ScoreEntry.authorFlag) {
@@ -143,22 +143,44 @@ struct Recommender {
         }
 
         let authorCap = max(1, configuration.maxItemsPerAuthorInRecommendations)
-        scratch.buildHeap(count: ranked, names: names)
-        var remaining = ranked
-        while picks.count < k - exploreSlots, let index = scratch.popBest(count: &remaining, names: names) {
-            let candidate = candidates[index]
-            guard admit(candidate.author, cap: authorCap) else { continue }
-            picks.append(Pick(item: candidate.item, score: candidate.score, reason: .tag(candidate.bestTag)))
+        let wanted = k - exploreSlots
+        var selected = false
+        if wanted > 0 && ranked > 2 * wanted {
+            // The best `wanted` in order are the picks unless the author cap skips one of them; then
+            // the full heap below starts over on the same keys.
+            scratch.selectBest(wanted, count: ranked, names: names)
+            selected = true
+            for position in 0..<wanted {
+                let candidate = candidates[Int(keys[position].index)]
+                guard admit(candidate.author, cap: authorCap) else {
+                    selected = false
+                    break
+                }
+                picks.append(Pick(item: candidate.item, score: candidate.score, reason: .tag(candidate.bestTag)))
+            }
+            if !selected {
+                picks.removeAll(keepingCapacity: true)
+                pickedAuthors.removeAll(keepingCapacity: true)
+            }
+        }
+        if !selected {
+            scratch.buildHeap(count: ranked, names: names)
+            var remaining = ranked
+            while picks.count < wanted, let index = scratch.popBest(count: &remaining, names: names) {
+                let candidate = candidates[index]
+                guard admit(candidate.author, cap: authorCap) else { continue }
+                picks.append(Pick(item: candidate.item, score: candidate.score, reason: .tag(candidate.bestTag)))
+            }
         }
 
         // Exploration: popular items outside the top interests.
         guard picks.count < k else { return }
         for (index, entry) in view.popular.enumerated() {
             if checksPopularDirectly {
-                guard scratch.find(entry.item).found < 0, !profile.seen.contains(entry.item) else { continue }
-                if !profile.blocked.isEmpty {
-                    guard !profile.blocked.contains(entry.item),
-                        entry.author == 0 || !profile.blocked.contains(entry.author | Profile.ScoreEntry.authorFlag)
+                guard scratch.find(entry.item).found < 0, !profile.pointee.seen.contains(entry.item) else { continue }
+                if !profile.pointee.blocked.isEmpty {
+                    guard !profile.pointee.blocked.contains(entry.item),
+                        entry.author == 0 || !profile.pointee.blocked.contains(entry.author | Profile.ScoreEntry.authorFlag)
                     else { continue }
                 }
             } else {

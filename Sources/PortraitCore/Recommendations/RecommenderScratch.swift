@@ -29,8 +29,10 @@ final class RecommenderScratch {
     let candidateCapacity: Int
     let candidates: UnsafeMutablePointer<Candidate>
     let keys: UnsafeMutablePointer<Key>
-    /// Open addressing from item id to candidate index + 1 (0 = empty), at most half full.
-    let table: UnsafeMutablePointer<Int32>
+    /// Open addressing from item id to `item << 32 | candidate index + 1` (0 = empty), at most a
+    /// quarter full: a probe compares the item in the slot itself, without loading the candidate
+    /// (most of a heavy user's thousand seen-item probes end at an empty slot or a mismatch).
+    let table: UnsafeMutablePointer<UInt64>
     let tableMask: Int
 
     init(candidates: Int) {
@@ -38,7 +40,7 @@ final class RecommenderScratch {
         self.candidates = .allocate(capacity: candidateCapacity)
         keys = .allocate(capacity: candidateCapacity)
         var size = 16
-        while size < candidateCapacity * 2 { size *= 2 }
+        while size < candidateCapacity * 4 { size *= 2 }
         table = .allocate(capacity: size)
         table.initialize(repeating: 0, count: size)
         tableMask = size - 1
@@ -53,7 +55,7 @@ final class RecommenderScratch {
     /// Empties the table of the `count` candidates the last user left in it (cheaper than clearing
     /// the whole table when a user had few).
     func clear(count: Int) {
-        if count * 8 > tableMask {
+        if count * 16 > tableMask {
             table.update(repeating: 0, count: tableMask + 1)
             return
         }
@@ -78,8 +80,8 @@ final class RecommenderScratch {
             while true {
                 let stored = table[slot]
                 if stored == 0 { break }
-                if candidates[Int(stored) - 1].item == item {
-                    candidates[Int(stored) - 1].excluded = true
+                if UInt32(truncatingIfNeeded: stored >> 32) == item {
+                    candidates[Int(truncatingIfNeeded: stored & 0xFFFF_FFFF) - 1].excluded = true
                     break
                 }
                 slot = (slot + 1) & tableMask
@@ -94,9 +96,17 @@ final class RecommenderScratch {
         while true {
             let stored = table[slot]
             if stored == 0 { return (slot, -1) }
-            if candidates[Int(stored) - 1].item == item { return (slot, Int(stored) - 1) }
+            if UInt32(truncatingIfNeeded: stored >> 32) == item {
+                return (slot, Int(truncatingIfNeeded: stored & 0xFFFF_FFFF) - 1)
+            }
             slot = (slot + 1) & tableMask
         }
+    }
+
+    /// Records candidate `index` (holding `item`) at the empty `slot` that `find` returned.
+    @inline(__always)
+    func insert(_ item: UInt32, index: Int, at slot: Int) {
+        table[slot] = UInt64(item) << 32 | UInt64(index + 1)
     }
 
     // MARK: Ranking heap over `keys` (best first: score, then interest, then item id as a string)
@@ -128,6 +138,50 @@ final class RecommenderScratch {
             siftDown(0, count: count, names: names)
         }
         return Int(best.index)
+    }
+
+    /// Moves the best `wanted` of the `count` keys to `keys[0..<wanted]`, best first, leaving all
+    /// `count` keys (permuted) in `keys[0..<count]`.
+    ///
+    /// A bounded heap with the worst of the best-so-far at its root: most keys lose to that floor on
+    /// the score alone and are never sifted, where a full heap would order all of them.
+    func selectBest(_ wanted: Int, count: Int, names: SymbolNames) {
+        guard wanted > 0 else { return }
+        var node = wanted / 2 - 1
+        while node >= 0 {
+            siftDownWorst(node, count: wanted, names: names)
+            node -= 1
+        }
+        for index in wanted..<count where better(keys[index], keys[0], names: names) {
+            let floor = keys[0]
+            keys[0] = keys[index]
+            keys[index] = floor
+            siftDownWorst(0, count: wanted, names: names)
+        }
+        var size = wanted
+        while size > 1 {
+            size -= 1
+            let worst = keys[0]
+            keys[0] = keys[size]
+            keys[size] = worst
+            siftDownWorst(0, count: size, names: names)
+        }
+    }
+
+    /// `siftDown` of a heap with the worst key at its root.
+    private func siftDownWorst(_ start: Int, count: Int, names: SymbolNames) {
+        var node = start
+        let moving = keys[node]
+        while true {
+            let left = 2 * node + 1
+            guard left < count else { break }
+            var child = left
+            if left + 1 < count, better(keys[left], keys[left + 1], names: names) { child = left + 1 }
+            guard better(moving, keys[child], names: names) else { break }
+            keys[node] = keys[child]
+            node = child
+        }
+        keys[node] = moving
     }
 
     private func siftDown(_ start: Int, count: Int, names: SymbolNames) {
