@@ -1,7 +1,7 @@
 /// A profile's top tags or authors for rendering, read through a pointer into the store's slab.
 ///
-/// Same selection and order as `Profile.appendTop` (value descending, then key; positive values only),
-/// but it never copies the `Profile`: calling a method on `pointee` does (a retain and a release per
+/// Selection: value descending, then key; positive values only (`Profile.top` uses it too). Through a
+/// pointer it never copies the `Profile`: calling a method on `pointee` does (a retain and a release per
 /// array and the user id), which `perf` showed as `ProfileVwcp` under `EmissionRenderer.gather`. It also
 /// visits only the tag or the author half of `scores` (tags sort first: the author flag is the high bit).
 enum TopScores {

@@ -205,38 +205,11 @@ extension Profile {
         entry.value * Decay.factor(from: reference, to: t, halfLifeMs: halfLifeMs)
     }
 
-    /// The top `n` entries of one kind with stored value > 0, highest first (ties by symbol id).
+    /// The top `n` entries of one kind with stored value > 0, highest first (ties by symbol id);
+    /// see `TopScores`, which rendering calls through a pointer into the slab.
     func top(_ n: Int, authors: Bool) -> [ScoreEntry] {
         var result: [ScoreEntry] = []
-        appendTop(n, authors: authors, to: &result)
+        withUnsafePointer(to: self) { TopScores.append(n, authors: authors, of: $0, to: &result) }
         return result
-    }
-
-    /// Appends the `top(n, authors:)` entries, best first, to `result` (a caller's reused buffer,
-    /// so rendering a user allocates no top list).
-    func appendTop(_ n: Int, authors: Bool, to result: inout [ScoreEntry]) {
-        guard n > 0 else { return }
-        let base = result.count
-        // No `reserveCapacity` here: on a long shared buffer it would reallocate to the exact size on
-        // every call (quadratic over a round); plain appends grow geometrically.
-        scores.withUnsafeBufferPointer { scores in
-            for entry in scores where entry.isAuthor == authors && entry.value > 0 {
-                if result.count - base == n {
-                    guard Self.ranks(entry, before: result[result.count - 1]) else { continue }
-                    result[result.count - 1] = entry
-                } else {
-                    result.append(entry)
-                }
-                var index = result.count - 1
-                while index > base, Self.ranks(result[index], before: result[index - 1]) {
-                    result.swapAt(index, index - 1)
-                    index -= 1
-                }
-            }
-        }
-    }
-
-    private static func ranks(_ lhs: ScoreEntry, before rhs: ScoreEntry) -> Bool {
-        lhs.value > rhs.value || (lhs.value == rhs.value && lhs.key < rhs.key)
     }
 }
