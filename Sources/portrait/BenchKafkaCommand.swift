@@ -12,7 +12,8 @@ struct BenchKafka: ParsableCommand {
         discussion: """
             Preloads --messages records of --message-size bytes into a --partitions topic of a `portrait dev-broker` \
             child process, then times kcat -C and our consumer reading all of them (ours checksums every payload \
-            byte), and kcat -P and our producer writing the same file to separate topics. Build with -c release.
+            byte), and kcat -P and our producer writing the same file to separate topics (kcat first on odd runs, ours \
+            first on even runs). Build with -c release.
             """
     )
 
@@ -77,7 +78,8 @@ struct BenchKafka: ParsableCommand {
             }
             if only != "consume" {
                 results.append(
-                    try bench.compareProducers(kcatTopic: "bench.produce.kcat", ourTopic: "bench.produce.portrait"))
+                    try bench.compareProducers(
+                        kcatTopic: "bench.produce.kcat", ourTopic: "bench.produce.portrait", kcatFirst: run % 2 == 1))
             }
             rows.append(contentsOf: results.map { row in
                 var row = row

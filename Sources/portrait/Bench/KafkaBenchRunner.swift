@@ -15,7 +15,7 @@ struct KafkaBenchRunner {
 
     /// Produces the workload with our producer (untimed) so both consumers read the same log.
     func preload(topic: String) throws {
-        let (delivered, failed) = try produceWithPortrait(topic: topic, readFile: false)
+        let (delivered, failed, _) = try produceWithPortrait(topic: topic, readFile: false)
         guard failed == 0, delivered == workload.count else {
             throw BenchError("preload: \(delivered) delivered, \(failed) failed of \(workload.count)")
         }
@@ -47,23 +47,42 @@ struct KafkaBenchRunner {
             kcatCPU: kcatCPU * 1e6 / Double(kcatCount), ourCPU: ourCPU * 1e6 / Double(ourCount), count: ourCount)
     }
 
-    func compareProducers(kcatTopic: String, ourTopic: String) throws -> BenchKafka.Row {
-        let kcatStart = (ContinuousClock.now, CPUTimes.now())
-        try runProcess(kcat, ["-P", "-b", bootstrap, "-t", kcatTopic, "-q", "-K", "\t", "-l", workload.file])
-        let kcatTime = seconds(since: kcatStart.0)
-        let kcatCPU = CPUTimes.now().children - kcatStart.1.children
-
-        let ourStart = (ContinuousClock.now, CPUTimes.now())
-        let (delivered, failed) = try produceWithPortrait(topic: ourTopic, readFile: true)
-        let ourTime = seconds(since: ourStart.0)
-        let ourCPU = CPUTimes.now().own - ourStart.1.own
+    /// Times kcat -P and our producer on the same file. `kcatFirst: false` runs ours first: alternating the
+    /// order between runs keeps whatever the first producer pays (a cold broker, page cache) off one side.
+    func compareProducers(kcatTopic: String, ourTopic: String, kcatFirst: Bool = true) throws -> BenchKafka.Row {
+        func timeKcat() throws -> (time: Double, cpu: Double) {
+            let start = (ContinuousClock.now, CPUTimes.now())
+            try runProcess(kcat, ["-P", "-b", bootstrap, "-t", kcatTopic, "-q", "-K", "\t", "-l", workload.file])
+            return (seconds(since: start.0), CPUTimes.now().children - start.1.children)
+        }
+        func timeOurs() throws -> (time: Double, cpu: Double, delivered: Int, failed: Int,
+            threads: (sender: Double, reports: Double))
+        {
+            let start = (ContinuousClock.now, CPUTimes.now())
+            let (delivered, failed, threads) = try produceWithPortrait(topic: ourTopic, readFile: true)
+            return (seconds(since: start.0), CPUTimes.now().own - start.1.own, delivered, failed, threads)
+        }
+        let kcatRun: (time: Double, cpu: Double)
+        let ourRun: (time: Double, cpu: Double, delivered: Int, failed: Int, threads: (sender: Double, reports: Double))
+        if kcatFirst {
+            kcatRun = try timeKcat()
+            ourRun = try timeOurs()
+        } else {
+            ourRun = try timeOurs()
+            kcatRun = try timeKcat()
+        }
+        let (kcatTime, kcatCPU) = kcatRun
+        let (ourTime, ourCPU, delivered, failed, threads) = ourRun
         let kcatCount = try highWatermarkSum(topic: kcatTopic)
         let ourStored = try highWatermarkSum(topic: ourTopic)
         guard ourStored == delivered else {
             throw BenchError("produce: \(delivered) delivered but the broker holds \(ourStored) (mock cap?)")
         }
         FileHandle.standardError.write(
-            Data("produce: kcat \(kcatCount) in \(kcatTime) s; portrait \(delivered) delivered, \(failed) failed in \(ourTime) s\n".utf8))
+            Data(
+                ("produce: kcat \(kcatCount) in \(kcatTime) s; portrait \(delivered) delivered, \(failed) failed in "
+                    + "\(ourTime) s; CPU µs/msg: sending thread \(threads.sender * 1e6 / Double(max(1, delivered))), "
+                    + "delivery-report thread \(threads.reports * 1e6 / Double(max(1, delivered)))\n").utf8))
         guard kcatCount == workload.count, delivered == workload.count else {
             throw BenchError("produce count mismatch: kcat \(kcatCount), portrait \(delivered)")
         }
@@ -102,8 +121,13 @@ struct KafkaBenchRunner {
         return (count, bytes, checksum)
     }
 
-    private func produceWithPortrait(topic: String, readFile: Bool) throws -> (delivered: Int, failed: Int) {
+    /// Produces the workload; also returns the CPU seconds of the sending thread and of the producer's
+    /// delivery-report thread (read in the report handler), which split the process total less noisily.
+    private func produceWithPortrait(topic: String, readFile: Bool) throws
+        -> (delivered: Int, failed: Int, threads: (sender: Double, reports: Double))
+    {
         let counts = Mutex<(ok: Int, failed: Int)>((0, 0))
+        let reportThreadCPU = Atomic<Int>(0)
         let producer = try KafkaProducer(
             configuration: KafkaConfiguration(producerProperties.merging(["bootstrap.servers": bootstrap]) { $1 }),
             logger: logger
@@ -111,7 +135,9 @@ struct KafkaBenchRunner {
             var ok = 0
             for report in reports where report.error == nil { ok += 1 }
             counts.withLock { $0.ok += ok; $0.failed += reports.count - ok }
+            reportThreadCPU.store(Self.threadCPUNanoseconds(), ordering: .relaxed)
         }
+        let senderStart = Self.threadCPUNanoseconds()
         let handle = try producer.topic(topic)
         func send(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
             while true {
@@ -136,10 +162,19 @@ struct KafkaBenchRunner {
                 }
             }
         }
+        let senderCPU = Double(Self.threadCPUNanoseconds() - senderStart) / 1e9
         try producer.flush(timeout: .seconds(120))
         producer.close(timeout: .seconds(5))
         let result = counts.withLock { $0 }
-        return (result.ok, result.failed)
+        return (result.ok, result.failed, (senderCPU, Double(reportThreadCPU.load(ordering: .relaxed)) / 1e9))
+    }
+
+    /// CPU time (user + system) of the calling thread (`RUSAGE_THREAD`) in nanoseconds.
+    private static func threadCPUNanoseconds() -> Int {
+        var usage = rusage()
+        getrusage(1, &usage)  // RUSAGE_THREAD (Linux; Glibc exports it only under _GNU_SOURCE)
+        return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000_000
+            + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1_000
     }
 
     private func highWatermarkSum(topic: String) throws -> Int {

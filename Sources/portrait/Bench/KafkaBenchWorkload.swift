@@ -59,21 +59,21 @@ struct KafkaBenchWorkload {
             let count = read(fd, buffer.baseAddress! + filled, capacity - filled)
             if count < 0 { throw BenchError("read \(path): errno \(errno)") }
             filled += count
+            // memchr (vectorised, as kcat's line reading is) rather than a byte loop: the bench times the
+            // producer, and a byte-at-a-time scan cost ~0.25 µs per 200-byte record on its own.
+            let base = buffer.baseAddress!
             var lineStart = 0
-            var tab = -1
-            for index in 0..<filled {
-                let byte = buffer[index]
-                if byte == UInt8(ascii: "\t") && tab < 0 {
-                    tab = index
-                } else if byte == UInt8(ascii: "\n") {
-                    if tab >= 0 {
-                        try body(
-                            UnsafeRawBufferPointer(rebasing: buffer[lineStart..<tab]),
-                            UnsafeRawBufferPointer(rebasing: buffer[(tab + 1)..<index]))
-                    }
-                    lineStart = index + 1
-                    tab = -1
+            while lineStart < filled,
+                let newline = memchr(base + lineStart, Int32(UInt8(ascii: "\n")), filled - lineStart)
+            {
+                let end = base.distance(to: UnsafeMutableRawPointer(newline))
+                if let tab = memchr(base + lineStart, Int32(UInt8(ascii: "\t")), end - lineStart) {
+                    let tabIndex = base.distance(to: UnsafeMutableRawPointer(tab))
+                    try body(
+                        UnsafeRawBufferPointer(start: base + lineStart, count: tabIndex - lineStart),
+                        UnsafeRawBufferPointer(start: base + tabIndex + 1, count: end - tabIndex - 1))
                 }
+                lineStart = end + 1
             }
             let rest = filled - lineStart
             if rest > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + lineStart, byteCount: rest) }
