@@ -24,11 +24,9 @@ extension Profile {
 
     /// Applies one resolved event: scores, windows, context, seen items, not_interested marks.
     ///
-    /// `evictsFirst(a, b)` breaks ties between equal smallest scores at a cap: whether symbol `a` goes
-    /// before symbol `b` (see `addScore`).
+    /// `names` breaks ties between equal smallest scores at a cap (see `addScore`).
     mutating func apply(
-        _ event: ResolvedEvent, tags: ArraySlice<UInt32>, configuration: EngineConfiguration,
-        evictsFirst: (UInt32, UInt32) -> Bool
+        _ event: ResolvedEvent, tags: ArraySlice<UInt32>, configuration: EngineConfiguration, names: ItemCatalog
     ) {
         let ts = event.timestamp
         let halfLife = configuration.halfLifeMs
@@ -48,12 +46,12 @@ extension Profile {
         if event.weight != 0 {
             let term = event.weight * Decay.exp2(exponent)
             for tag in tags {
-                addScore(key: tag, term: term, cap: configuration.maxTagsPerUser, evictsFirst: evictsFirst)
+                addScore(key: tag, term: term, cap: configuration.maxTagsPerUser, names: names)
             }
             if event.author != 0 {
                 addScore(
                     key: event.author | ScoreEntry.authorFlag, term: term, cap: configuration.maxAuthorsPerUser,
-                    evictsFirst: evictsFirst)
+                    names: names)
             }
         }
 
@@ -91,12 +89,12 @@ extension Profile {
 
     /// Adds `term` to the entry `key`, creating it; at the cap the smallest score (possibly the new one) goes.
     ///
-    /// Among several entries tied at the smallest score, `evictsFirst` picks the one to go. Symbol ids
+    /// Among several entries tied at the smallest score, the one with the greatest name goes. Symbol ids
     /// depend on interning order, which differs between processes (and between shards' interleavings),
-    /// so a tie broken by id would let a restored profile drift from an uninterrupted run; the caller
-    /// orders by name instead. Exact ties are rare (tags of one event, never added to since), so the
-    /// comparison may be slow.
-    mutating func addScore(key: UInt32, term: Double, cap: Int, evictsFirst: (UInt32, UInt32) -> Bool) {
+    /// so a tie broken by id would let a restored profile drift from an uninterrupted run. Exact ties
+    /// are rare (tags of one event, never added to since), so taking the catalog lock for the names is
+    /// fine. (A class parameter, not a closure: no retain per call on the per-event path.)
+    mutating func addScore(key: UInt32, term: Double, cap: Int, names: ItemCatalog) {
         let low = Self.lowerBound(key, in: scores)
         if low < scores.count, scores[low].key == key {
             scores[low].value += term
@@ -120,7 +118,7 @@ extension Profile {
             if value < minValue {
                 minValue = value
                 minIndex = index
-            } else if value == minValue, evictsFirst(scores[index].symbol, scores[minIndex].symbol) {
+            } else if value == minValue, Self.evictsFirst(scores[index].symbol, scores[minIndex].symbol, names: names) {
                 minIndex = index
             }
         }
@@ -141,6 +139,11 @@ extension Profile {
                 scores[low] = entry
             }
         }
+    }
+
+    /// Whether symbol `lhs` goes before `rhs` among equal smallest scores: the greater name goes.
+    static func evictsFirst(_ lhs: UInt32, _ rhs: UInt32, names: ItemCatalog) -> Bool {
+        names.withState { $0.symbols.name(lhs) > $0.symbols.name(rhs) }
     }
 
     /// The first index whose key is not below `key`, without data-dependent branches (the compare

@@ -107,7 +107,7 @@ final class Shard: @unchecked Sendable {
                 _ = popularity.add(item: event.item, weight: event.weight, at: event.timestamp)
             }
             let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
-            store[event.slot].apply(event, tags: tags, configuration: configuration, evictsFirst: evictsFirst)
+            store[event.slot].apply(event, tags: tags, configuration: configuration, names: catalog)
             account(event.slot)
             store.touch(event.slot)
             applied[Int(event.type.rawValue)] += 1
@@ -121,12 +121,6 @@ final class Shard: @unchecked Sendable {
         gate.applied(part.count, shard: index)
         pendingTokens.append(token)
         if configuration.emitIntervalMs == 0 { cutRound(partitions: nil) }
-    }
-
-    /// Tie-break of evictions at a cap: the greater name goes (names, unlike ids, are the same in
-    /// every process). Takes the catalog lock; called only for exact ties.
-    private func evictsFirst(_ lhs: UInt32, _ rhs: UInt32) -> Bool {
-        catalog.withState { $0.symbols.name(lhs) > $0.symbols.name(rhs) }
     }
 
     /// Brings `profileBytes` up to date with the profile in `slot`.
