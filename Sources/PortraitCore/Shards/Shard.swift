@@ -170,7 +170,9 @@ final class Shard: @unchecked Sendable {
         mergePopularity()
         for slot in slots {
             store[slot].version += 1
-            store[slot].compactLeavingHeadroom()
+            // With rounds after every part (interval 0) the next event would re-grow exactly trimmed arrays;
+            // at a real interval a profile is likely idle for a while and gets its slack back in full.
+            if configuration.emitIntervalMs == 0 { store[slot].compactLeavingHeadroom() } else { store[slot].compact() }
             account(slot)
         }
         // One catalog lock for the round (missing names and the needed candidate lists are copied);
