@@ -149,14 +149,14 @@ final class RecommenderScratch {
         guard wanted > 0 else { return }
         var node = wanted / 2 - 1
         while node >= 0 {
-            siftDownWorst(node, count: wanted, names: names)
+            siftDown(node, count: wanted, names: names, worstFirst: true)
             node -= 1
         }
         for index in wanted..<count where better(keys[index], keys[0], names: names) {
             let floor = keys[0]
             keys[0] = keys[index]
             keys[index] = floor
-            siftDownWorst(0, count: wanted, names: names)
+            siftDown(0, count: wanted, names: names, worstFirst: true)
         }
         var size = wanted
         while size > 1 {
@@ -164,35 +164,23 @@ final class RecommenderScratch {
             let worst = keys[0]
             keys[0] = keys[size]
             keys[size] = worst
-            siftDownWorst(0, count: size, names: names)
+            siftDown(0, count: size, names: names, worstFirst: true)
         }
     }
 
-    /// `siftDown` of a heap with the worst key at its root.
-    private func siftDownWorst(_ start: Int, count: Int, names: SymbolNames) {
+    /// Restores the heap order below `start`: best key at the root, or worst with `worstFirst`.
+    private func siftDown(_ start: Int, count: Int, names: SymbolNames, worstFirst: Bool = false) {
+        @inline(__always) func precedes(_ lhs: Key, _ rhs: Key) -> Bool {
+            worstFirst ? better(rhs, lhs, names: names) : better(lhs, rhs, names: names)
+        }
         var node = start
         let moving = keys[node]
         while true {
             let left = 2 * node + 1
             guard left < count else { break }
             var child = left
-            if left + 1 < count, better(keys[left], keys[left + 1], names: names) { child = left + 1 }
-            guard better(moving, keys[child], names: names) else { break }
-            keys[node] = keys[child]
-            node = child
-        }
-        keys[node] = moving
-    }
-
-    private func siftDown(_ start: Int, count: Int, names: SymbolNames) {
-        var node = start
-        let moving = keys[node]
-        while true {
-            let left = 2 * node + 1
-            guard left < count else { break }
-            var child = left
-            if left + 1 < count, better(keys[left + 1], keys[left], names: names) { child = left + 1 }
-            guard better(keys[child], moving, names: names) else { break }
+            if left + 1 < count, precedes(keys[left + 1], keys[left]) { child = left + 1 }
+            guard precedes(keys[child], moving) else { break }
             keys[node] = keys[child]
             node = child
         }
