@@ -23,23 +23,6 @@ struct ChangelogReader {
         try withSession { try $0.end(partition: partition) }
     }
 
-    /// The partition's first offset still held (low watermark): a snapshot that ends below it is too old.
-    func start(partition: Int32) throws -> Int64 {
-        try withSession { try $0.start(partition: partition) }
-    }
-
-    /// Reads `[from, end)` of `partition`; see ``Session/read(partition:from:chunkSize:progress:chunk:)``.
-    @discardableResult
-    func read(
-        partition: Int32,
-        from start: Int64,
-        chunkSize: Int = 16_384,
-        progress: (Int, Int) -> Void = { _, _ in },
-        chunk: ([Record]) -> Void
-    ) throws -> Int {
-        try withSession { try $0.read(partition: partition, from: start, chunkSize: chunkSize, progress: progress, chunk: chunk) }
-    }
-
     /// Runs `body` with one consumer for any number of reads: restoring many partitions then pays one client
     /// start-up (connection, metadata: ~10 ms on a local broker) instead of one per partition and call.
     func withSession<R>(_ body: (Session) throws -> R) throws -> R {
