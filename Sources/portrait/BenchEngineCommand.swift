@@ -100,6 +100,16 @@ struct BenchEngine: AsyncParsableCommand {
             + "\(single.statistics.duplicatesSkipped) duplicates")
         print("  memory: RSS delta \(single.rssDeltaBytes / max(single.statistics.profiles, 1)) bytes/profile "
             + "(catalog and interner included), estimate \(single.statistics.profileBytes / max(single.statistics.profiles, 1)) bytes/profile")
+        let memory = single.memory, n = max(memory.profiles, 1)
+        func per(_ part: Int, _ count: Int, _ unit: String) -> String {
+            "\(part / n) (\(f(Double(count) / Double(n), 1)) \(unit))"
+        }
+        let parts = [
+            "fixed \(memory.fixed / n)", "scores " + per(memory.scores, memory.scoreEntries, "entries"),
+            "seen " + per(memory.seen, memory.seenItems, "items"),
+            "windows " + per(memory.windows, memory.windowEntries, "entries"), "other \(memory.other / n)",
+        ]
+        print("  estimate by part, bytes/profile: " + parts.joined(separator: ", "))
 
         // Scaling: pre-decoded batches so the submitting thread is not the bottleneck.
         let decoder = InteractionDecoder()

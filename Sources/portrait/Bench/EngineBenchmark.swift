@@ -33,6 +33,7 @@ enum EngineBenchmark {
         var statistics: EngineStatistics
         var rssDeltaBytes: Int
         var sink: CountingSink
+        var memory = ProfileMemoryBreakdown()
 
         var eventsPerSecond: Double { Double(events) / wallSeconds }
         var cpuMicrosPerEvent: Double { cpuSeconds * 1e6 / Double(max(events, 1)) }
@@ -73,9 +74,10 @@ enum EngineBenchmark {
         engine.submit(part, token: token)
         await engine.flush(partitions: nil)
         let wall = seconds(ContinuousClock.now - start)
-        let run = Run(
+        var run = Run(
             events: values.count, wallSeconds: wall, cpuSeconds: cpuSeconds() - cpuBefore,
             statistics: engine.statistics(), rssDeltaBytes: residentBytes() - rssBefore, sink: sink)
+        run.memory = await engine.memoryBreakdown()
         await engine.shutdown()
         return run
     }
