@@ -22,6 +22,10 @@ public enum PortraitDaemon {
             "auto.commit.interval.ms": String(configuration.commitIntervalMs),
             "auto.offset.reset": "earliest",
             "client.id": "portraitd",
+            // Nagle's algorithm holds a small request back until the previous one is acknowledged, and the
+            // peer's delayed ACK can take 40 ms: with it on, the latency bench's p90 was 42 ms instead of 18 ms.
+            // The Java clients always disable it.
+            "socket.nagle.disable": "true",
         ]
         properties.merge(defaults) { user, _ in user }
         return KafkaConfiguration(properties).applicable(to: .consumer)
@@ -40,6 +44,7 @@ public enum PortraitDaemon {
             "queue.buffering.max.kbytes": "1048576",
             "linger.ms": "5",
             "client.id": "portraitd",
+            "socket.nagle.disable": "true",
         ]
         properties.merge(defaults) { user, _ in user }
         return KafkaConfiguration(properties).applicable(to: .producer)

@@ -46,7 +46,9 @@ struct BenchLatency: ParsableCommand {
 
         let failed = Atomic<Int>(0)
         let producer = try KafkaProducer(
-            configuration: KafkaConfiguration(["bootstrap.servers": bootstrap, "linger.ms": String(producerLingerMs)]),
+            configuration: KafkaConfiguration([
+                "bootstrap.servers": bootstrap, "linger.ms": String(producerLingerMs), "socket.nagle.disable": "true",
+            ]),
             logger: DaemonBench.logger
         ) { reports in failed.add(reports.filter { $0.error != nil }.count, ordering: .relaxed) }
         var traffic = SyntheticTraffic(
