@@ -99,11 +99,18 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     // MARK: Thread
 
     /// Starts the ingest thread; it subscribes and polls until ``StopSignal`` says stop.
-    func start() {
+    ///
+    /// The subscription is made at once, so the group join (on a new group, the broker's initial rebalance
+    /// delay: 3 s by default) runs while `ready` blocks; nothing is polled — no assignment served, no record
+    /// applied — until `ready` returns `true` (e.g. once the item catalog is loaded). With `false` the thread
+    /// ends without polling. Should `ready` block past `max.poll.interval.ms` (5 min by default), librdkafka
+    /// leaves the group and joins again at the first poll: slower, never wrong.
+    func start(whenReady ready: @escaping @Sendable () -> Bool = { true }) {
         let thread = Thread { [self] in
             defer { finished.signal() }
             do {
                 try consumer.subscribe(topics: [settings.topic])
+                guard ready() else { return }
                 while !stop.isStopping {
                     try pollOnce()
                 }

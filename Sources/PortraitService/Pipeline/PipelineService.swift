@@ -63,12 +63,17 @@ final class PipelineService: Service, Sendable {
     private func runUntilStopped() async throws {
         health.set(.starting, "reading item catalog")
         catalog.start()
-        await catalog.waitUntilLoaded()
-        if !stop.isStopping {
+        // The group join overlaps the catalog read (on a new group the broker holds the first join for its
+        // initial rebalance delay, 3 s by default); the ingest thread serves its assignment and applies
+        // interactions only once the catalog is loaded. Health is updated on that thread, before its first
+        // poll, so a later assignment's state cannot be overwritten.
+        input.start(whenReady: { [catalog, health, stop] in
+            blockingAwait { await catalog.waitUntilLoaded() }
+            guard catalog.isLoaded && !stop.isStopping else { return false }
             health.update { $0.catalogLoaded = true }
             health.set(.starting, "joining group")
-            input.start()
-        }
+            return true
+        })
 
         // Periodic snapshots of the owned partitions, so a restart replays only the changelog's tail.
         let snapshots = Task { [state, snapshotInterval, stop] in

@@ -75,7 +75,7 @@ enum DaemonBench {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("portraitd")
         process.arguments = ["--brokers", bootstrap, "--http-addr", "127.0.0.1:\(port)", "--status-interval", "0",
-                             "--log-level", "warning"] + arguments
+                             "--log-level", ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "warning"] + arguments
         process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
                                "PORTRAIT_STATE_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("portrait-bench-\(getpid())").path]
         try process.run()
