@@ -11,6 +11,9 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
         public static let noError = Code(rawValue: 0)
         public static let destroy = Code(rawValue: -197)
         public static let transport = Code(rawValue: -195)
+        public static let resolve = Code(rawValue: -193)
+        public static let ssl = Code(rawValue: -181)
+        public static let authentication = Code(rawValue: -169)
         public static let messageTimedOut = Code(rawValue: -192)
         public static let partitionEOF = Code(rawValue: -191)
         public static let unknownPartition = Code(rawValue: -190)
@@ -53,6 +56,13 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
     public var isFatal: Bool
 
     public var rdCode: Int32 { code.rawValue }
+
+    /// A broker connection failed (refused, unresolvable, TLS or SASL): librdkafka has already logged it (its
+    /// `FAIL` line, which the log bridge forwards) before raising the same text as an error event, so the event
+    /// needs no second line at warning level. librdkafka reconnects by itself.
+    public var isLoggedConnectionFailure: Bool {
+        !isFatal && [.transport, .resolve, .ssl, .authentication].contains(code)
+    }
 
     public init(code: Code, name: String, reason: String, detail: String, isRetriable: Bool, isFatal: Bool) {
         self.code = code

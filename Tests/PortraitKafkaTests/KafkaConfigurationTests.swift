@@ -38,4 +38,20 @@ struct KafkaConfigurationTests {
         #expect(error.description == "Kafka error _TRANSPORT (-195): Local: Broker transport failure: broker 1 down")
         #expect(error.isRetriable)
     }
+
+    /// librdkafka logs a broker connection failure itself (FAIL) and then raises the same text as an error event;
+    /// only the first may reach the log at warning or above. Codes it raises otherwise must still be logged.
+    @Test func connectionFailuresAreLoggedOnceButOtherErrorsAreNot() {
+        for code in [KafkaError.Code.transport, .resolve, .ssl, .authentication] {
+            let error = KafkaError(rdCode: code.rawValue, detail: "127.0.0.1:9/bootstrap: Connect failed")
+            #expect(error.isLoggedConnectionFailure, "\(error.name)")
+            #expect(error.name.hasPrefix("_"), "\(error.name) is a client-local code")
+        }
+        for code in [KafkaError.Code.allBrokersDown, .messageTimedOut, .unknownTopicOrPartition, .fatal] {
+            #expect(!KafkaError(rdCode: code.rawValue, detail: "x").isLoggedConnectionFailure)
+        }
+        #expect(KafkaError(rdCode: KafkaError.Code.resolve.rawValue, detail: "").name == "_RESOLVE")
+        #expect(KafkaError(rdCode: KafkaError.Code.ssl.rawValue, detail: "").name == "_SSL")
+        #expect(KafkaError(rdCode: KafkaError.Code.authentication.rawValue, detail: "").name == "_AUTHENTICATION")
+    }
 }

@@ -105,7 +105,11 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         if error.isFatal || client.fatalError != nil {
             return client.fatalError ?? error
         }
-        logger.warning("Kafka consumer error (librdkafka retries): \(error)")
+        if error.isLoggedConnectionFailure {
+            logger.debug("Kafka consumer error (librdkafka retries): \(error)")
+        } else {
+            logger.warning("Kafka consumer error (librdkafka retries): \(error)")
+        }
         return nil
     }
 

@@ -104,7 +104,12 @@ final class RDKafkaProducerHandle: @unchecked Sendable {
                     let fatal = client.fatalError ?? KafkaError(rdCode: err.rawValue, detail: text)
                     logger.critical("Kafka producer fatal error: \(fatal)")
                 } else {
-                    logger.warning("Kafka producer error (librdkafka retries): \(KafkaError(rdCode: err.rawValue, detail: text))")
+                    let error = KafkaError(rdCode: err.rawValue, detail: text)
+                    if error.isLoggedConnectionFailure {
+                        logger.debug("Kafka producer error (librdkafka retries): \(error)")
+                    } else {
+                        logger.warning("Kafka producer error (librdkafka retries): \(error)")
+                    }
                 }
             case RD_KAFKA_EVENT_STATS:
                 if let handler = client.context.statistics, let json = rd_kafka_event_stats(event),
