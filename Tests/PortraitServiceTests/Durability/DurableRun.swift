@@ -139,8 +139,28 @@ final class DurableRun: Sendable {
         let diff = ProfileDiff(actual: try publishedProfiles(), expected: expected)
         if !diff.isEmpty {
             let header = "published profiles differ from the reference" + (context.isEmpty ? "" : " (\(context))")
-            Issue.record(Comment(rawValue: header + "\n" + diff.report()), sourceLocation: sourceLocation)
+            let history = (try? recordHistory(of: Array(diff.differences.keys.sorted().prefix(4)), expected: expected)) ?? ""
+            Issue.record(Comment(rawValue: header + "\n" + diff.report() + "\n" + history), sourceLocation: sourceLocation)
         }
         return diff
+    }
+
+    /// Every profile record of `users` in offset order (partition, offset, version, events), and which partitions
+    /// the differing users are in: tells a stale restore (versions restart below an earlier record's events) from
+    /// an early commit or a lost round.
+    func recordHistory(of users: [String], expected: [String: ComparableProfile]) throws -> String {
+        var lines: [String] = []
+        var byUser: [String: [String]] = [:]
+        for message in try cluster.readToEnd(Self.profilesTopic) {
+            guard let value = message.value, let profile = try? ComparableProfile(json: value), users.contains(profile.userId)
+            else { continue }
+            byUser[profile.userId, default: []].append(
+                "p\(message.partition.rawValue)@\(message.offset.rawValue) v\(profile.version) events \(profile.events)")
+        }
+        for user in users {
+            lines.append("records of \(user) (expected events \(expected[user]?.events ?? -1)): "
+                + (byUser[user] ?? []).joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
     }
 }
