@@ -26,6 +26,25 @@ import Testing
         #expect(ledger.openBatches == 0)
     }
 
+    /// A shard can apply its part, emit and have the round acknowledged before the ingest thread has counted
+    /// the batch's parts: that early completion must not complete the batch while another part is pending
+    /// (its offsets would be committed before the other shard applied its events).
+    @Test func aPartCompletingBeforeThePartsAreCountedDoesNotCompleteTheBatch() {
+        let ledger = OffsetLedger()
+        ledger.assign([0])
+        let token = ledger.open([(0, 9)], oldestTimestampMs: nil)
+        ledger.complete(token)  // shard 1's part: applied, emitted and acknowledged already
+        #expect(ledger.committable().isEmpty)
+        ledger.add(token, parts: 2)
+        #expect(ledger.committable().isEmpty)
+        ledger.release(token)
+        #expect(ledger.committable().isEmpty, "shard 2's part is still outstanding")
+        #expect(!ledger.isDrained([0]))
+        ledger.complete(token)
+        #expect(ledger.committable() == [0: 10])
+        #expect(ledger.openBatches == 0)
+    }
+
     @Test func aBatchWithNoPartsCompletesOnRelease() {
         let completed = Counter()
         let ledger = OffsetLedger { _ in completed.increment() }

@@ -10,14 +10,19 @@ import Synchronization
 /// makes "nothing lost" hold: an offset never passes a record whose effects are not durable.
 ///
 /// - Important: Register a batch (``open(_:)``) before handing any of its parts to another thread, and
-///   ``release(_:)`` it after the last part was handed over: the guard count keeps a batch from completing
-///   while parts are still being added.
+///   ``release(_:)`` it after the last part was handed over and counted (``add(_:parts:)``): until then the
+///   batch cannot complete. A part may complete before it is counted (a shard can apply, emit and have its
+///   round acknowledged while the ingest thread is still handing over the next part), so the count may dip
+///   below zero while the batch is held.
 ///
 /// Thread safety: all state sits behind one `Mutex`; the ingest thread, shard queues and the producer's
 /// delivery-report thread call in concurrently.
 final class OffsetLedger: Sendable {
     private struct Batch {
+        /// Parts counted in minus parts completed (negative while completions overtake the counting).
         var remaining: Int
+        /// Parts may still be added: set by ``open(_:oldestTimestampMs:)``, cleared by ``release(_:)``.
+        var held = true
         var ends: [(partition: Int32, offset: Int64)]
         /// Broker timestamp of the batch's oldest record, for the end-to-end latency histogram.
         var oldestTimestampMs: Int64?
@@ -33,7 +38,18 @@ final class OffsetLedger: Sendable {
         mutating func complete(_ token: UInt64, parts count: Int) -> Batch? {
             guard let index = batches.index(forKey: token) else { return nil }
             batches.values[index].remaining -= count
-            guard batches.values[index].remaining <= 0 else { return nil }
+            return finishIfDone(index)
+        }
+
+        /// Ends the hold taken by `open`; returns the batch when every counted part is already done.
+        mutating func release(_ token: UInt64) -> Batch? {
+            guard let index = batches.index(forKey: token) else { return nil }
+            batches.values[index].held = false
+            return finishIfDone(index)
+        }
+
+        private mutating func finishIfDone(_ index: Dictionary<UInt64, Batch>.Index) -> Batch? {
+            guard !batches.values[index].held, batches.values[index].remaining <= 0 else { return nil }
             let batch = batches.remove(at: index).value
             for end in batch.ends { trackers[end.partition]?.complete(end.offset) }
             return batch
@@ -66,13 +82,13 @@ final class OffsetLedger: Sendable {
         }
     }
 
-    /// Opens a batch whose highest offset per partition is `ends`, holding one guard part.
+    /// Opens a batch whose highest offset per partition is `ends`, held (it cannot complete) until ``release(_:)``.
     func open(_ ends: [(partition: Int32, offset: Int64)], oldestTimestampMs: Int64?) -> UInt64 {
         state.withLock { state in
             let token = state.nextToken
             state.nextToken &+= 1
             for end in ends { state.trackers[end.partition]?.register(end.offset) }
-            state.batches[token] = Batch(remaining: 1, ends: ends, oldestTimestampMs: oldestTimestampMs)
+            state.batches[token] = Batch(remaining: 0, ends: ends, oldestTimestampMs: oldestTimestampMs)
             return token
         }
     }
@@ -83,18 +99,21 @@ final class OffsetLedger: Sendable {
         state.withLock { $0.batches[token]?.remaining += count }
     }
 
-    /// Drops the guard part taken by ``open(_:)``.
-    func release(_ token: UInt64) { complete(token) }
+    /// Ends the hold taken by ``open(_:oldestTimestampMs:)``: every part is counted; the batch completes with
+    /// its last part (now, if they are all done).
+    func release(_ token: UInt64) {
+        finished(state.withLock { $0.release(token) })
+    }
 
     /// Completes `count` parts of a batch; the batch's offsets become processed with its last part.
     func complete(_ token: UInt64, parts count: Int = 1) {
-        let completed: Int64?? = state.withLock { state in
-            state.complete(token, parts: count).map { $0.oldestTimestampMs }
-        }
-        if let completed {
-            completions.add(1, ordering: .releasing)
-            onBatchCompleted(completed)
-        }
+        finished(state.withLock { $0.complete(token, parts: count) })
+    }
+
+    private func finished(_ batch: Batch?) {
+        guard let batch else { return }
+        completions.add(1, ordering: .releasing)
+        onBatchCompleted(batch.oldestTimestampMs)
     }
 
     /// Completes one part of each of many batches under one lock round trip (an emission round's tokens).
