@@ -252,7 +252,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
             guard let (_, high) = try? consumer.watermarks(tp, cached: true, timeout: .zero), high.rawValue >= 0 else {
                 continue
             }
-            let position = stored[partition] ?? committedStart[partition] ?? high.rawValue
+            let position = stored[partition] ?? committedStart.withLock({ $0[partition] }) ?? high.rawValue
             let lag = max(0, high.rawValue - position)
             total += Int(lag)
             metrics.consumerLag(partition: partition, lag)
@@ -261,7 +261,9 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         metrics.producerQueue.record(producer.outstanding)
     }
 
-    private var committedStart: [Int32: Int64] = [:]
+    /// The group's committed offset of each assigned partition at assignment, for the lag gauge until this
+    /// instance stores an offset of its own; filled off the ingest thread (see `partitionsAssigned`).
+    private let committedStart = Mutex<[Int32: Int64]>([:])
 
     private func applyBackpressure() {
         let outstanding = producer.outstanding
@@ -305,8 +307,14 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         assigned.formUnion(partitions)
         metrics.partitionsAssigned.record(assigned.count)
         if paused { try? consumer.pause(tps) }
-        if let committed = try? consumer.committedOffsets(tps, timeout: .seconds(5)) {
-            for (tp, offset) in committed where offset.rawValue >= 0 { committedStart[tp.partition.rawValue] = offset.rawValue }
+        // Only the lag gauge needs the committed offsets: ask off this thread. Inside the rebalance callback the
+        // query blocked the ingest thread (no records, no further rebalance steps) for up to its 5 s timeout
+        // while the coordinator was still busy with the rebalance.
+        DispatchQueue.global().async { [self] in
+            guard let committed = try? consumer.committedOffsets(tps, timeout: .seconds(5)) else { return }
+            committedStart.withLock { starts in
+                for (tp, offset) in committed where offset.rawValue >= 0 { starts[tp.partition.rawValue] = offset.rawValue }
+            }
         }
         logger.info("assigned input partitions \(partitions.sorted()) (now \(assigned.count))")
         health.set(.running, "consuming \(assigned.count) partitions")
@@ -331,7 +339,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         assigned.subtract(partitions)
         for partition in partitions {
             stored[partition] = nil
-            committedStart[partition] = nil
+            committedStart.withLock { $0[partition] = nil }
             metrics.consumerLag(partition: partition, nil)
         }
         metrics.partitionsAssigned.record(assigned.count)
