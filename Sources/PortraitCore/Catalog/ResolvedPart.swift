@@ -102,7 +102,10 @@ extension ItemCatalog {
                 let tagStart = part.tagPool.count
                 var author: UInt32 = 0
                 let recordIndex = state.items.index(forKey: item)
-                let known = recordIndex.map { !state.items.values[$0].removed } ?? false
+                // Missing tags and author come from the catalog topic's record only (CONTRACT §2), never from
+                // what another user's interaction said about the item: that would make a profile depend on
+                // the order users are processed in, which differs between instances and after a rebalance.
+                let known = recordIndex.map { !state.items.values[$0].removed && state.items.values[$0].fromCatalog } ?? false
                 if let tags = events[index].event.tags {
                     for offset in tags.indices {
                         let id = intern(tags[offset], base + 5 + offset)

@@ -80,6 +80,23 @@ import Testing
         #expect(EngineFixture.close(EngineFixture.scores(later, "authors", key: "author_id")["a"]!, 1.5, relative: 1e-12))
     }
 
+    /// An event without tags or author takes them from the item's catalog record (CONTRACT §2), never from
+    /// another user's interaction with the item: that would depend on the order users are processed in, which
+    /// differs between instances and after a rebalance, and break exactly-once state.
+    @Test func missingTagsComeFromTheCatalogTopicOnly() async throws {
+        let configuration = EngineFixture.configuration()
+        let catalog = ItemCatalog(configuration: configuration)
+        let t0: Int64 = 1_732_000_000_000
+        catalog.upsert(CatalogItem(itemId: "listed", tags: ["cooking"], authorId: "chef"), atMs: t0)
+        let (engine, _) = EngineFixture.engine(configuration, catalog: catalog)
+        engine.submit([EngineFixture.event("a", "seen", .like, t0, tags: ["gaming"], author: "gamer")], token: 1)
+        engine.submit([EngineFixture.event("b", "seen", .like, t0 + 1), EngineFixture.event("b", "listed", .like, t0 + 2)], token: 2)
+        let b = try EngineFixture.json(await engine.profileJSON(userId: "b", at: nil))
+        #expect(EngineFixture.scores(b, "interests", key: "tag") == ["cooking": 3])
+        #expect(EngineFixture.scores(b, "authors", key: "author_id") == ["chef": 3])
+        #expect(b["events"] as? Int == 2)
+    }
+
     @Test func viewWeightScalesWithWatchedShare() async throws {
         let (engine, _) = EngineFixture.engine(EngineFixture.configuration())
         var event = Interaction(userId: "u", itemId: "v", type: .view, timestamp: 1_732_000_000_000, tags: ["x"])
