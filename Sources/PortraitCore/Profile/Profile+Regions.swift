@@ -116,6 +116,7 @@ extension Profile {
     /// Opens `count` words at `index` of `words` (the words from `index` on move up; the new ones are 0).
     mutating func insertWords(at index: Int, count: Int) {
         let tail = words.count - index
+        WordArrayGrowth.reserve(&words, adding: count)
         for _ in 0..<count { words.append(0) }
         guard tail > 0 else { return }
         words.withUnsafeMutableBufferPointer { words in

@@ -33,6 +33,7 @@ extension WindowCounts {
             }
             index -= 1
         }
+        WordArrayGrowth.reserve(&words, adding: 1)
         words.insert(key | min(countMask, count), at: end)
         entryCount += 1
     }
