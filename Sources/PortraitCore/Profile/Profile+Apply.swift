@@ -110,6 +110,7 @@ extension Profile {
         }
         let isAuthor = key & ScoreEntry.authorFlag != 0
         let count = Int(isAuthor ? authorCount : tagCount)
+        let cap = min(cap, Int(UInt16.max))  // the counts are `UInt16` (the configuration allows 65,536)
         if count < cap {
             insertWords(at: lowWord, count: Self.scoreWords)
             if isAuthor { authorCount += 1 } else { tagCount += 1 }

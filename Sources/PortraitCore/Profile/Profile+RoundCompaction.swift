@@ -8,8 +8,10 @@ extension Profile {
     /// With `emit_interval_ms = 0` a profile is emitted after every part that touches it; trimming its
     /// words to the exact count made the next event's insert reallocate them again, and the next
     /// round trim them again (two reallocations per event). Shrinking to
-    /// `count + count / 8 + headroomWords` lets the next few events grow in place; the trigger is
-    /// a capacity above `count + count / 4 + headroomWords + 4`, so memory after a round stays within that bound.
+    /// `count + count / 8 + headroomWords` lets the next few events grow in place. The trigger is a
+    /// capacity above `count + count / 4 + headroomWords + WordArrayGrowth.minimumGrowth`, so memory after a
+    /// round stays within that bound, and an array just grown by `WordArrayGrowth` (a quarter plus
+    /// `minimumGrowth`) is left alone rather than trimmed and grown again.
     mutating func compactLeavingHeadroom() {
         func shrink(_ array: inout [UInt32], headroom: Int, slack: Int) {
             guard array.capacity > array.count + array.count / 4 + slack else { return }
@@ -22,7 +24,7 @@ extension Profile {
             trimmed.append(contentsOf: array)
             array = trimmed
         }
-        shrink(&words, headroom: Self.headroomWords, slack: Self.headroomWords + 4)
+        shrink(&words, headroom: Self.headroomWords, slack: Self.headroomWords + WordArrayGrowth.minimumGrowth)
         shrink(&blocked, headroom: 2, slack: 2)
     }
 }

@@ -79,7 +79,7 @@ import Testing
         profile.compactLeavingHeadroom()
         let capacity = profile.words.capacity
         #expect(capacity >= 150 + 150 / 8 + Profile.headroomWords)
-        #expect(capacity <= 150 + 150 / 4 + Profile.headroomWords + 4)
+        #expect(capacity <= 150 + 150 / 4 + Profile.headroomWords + WordArrayGrowth.minimumGrowth)
         profile.compactLeavingHeadroom()
         #expect(profile.words.capacity == capacity)
         #expect(profile.scores.map(\.key) == scores.map(\.key))
