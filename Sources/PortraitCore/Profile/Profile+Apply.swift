@@ -129,7 +129,9 @@ extension Profile {
                 if value < minValue {
                     minValue = value
                     minIndex = index
-                } else if value == minValue, Self.evictsFirst(scores[index].symbol, scores[minIndex].symbol, names: names) {
+                } else if value == minValue,
+                    Self.evictsFirst(scores[index].symbol, scores[minIndex].symbol, names: names)
+                {
                     minIndex = index
                 }
             }

@@ -34,21 +34,27 @@ extension Profile {
     func withSeen<R>(_ body: (UnsafeBufferPointer<UInt32>) throws -> R) rethrows -> R {
         let start = seenStart
         let count = Int(seenCount)
-        return try words.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)])) }
+        return try words.withUnsafeBufferPointer {
+            try body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)]))
+        }
     }
 
     /// Calls `body` with the window entries (`WindowCounts`' format).
     func withWindowEntries<R>(_ body: (UnsafeBufferPointer<UInt32>) throws -> R) rethrows -> R {
         let start = windowStart
         let count = Int(windowCount)
-        return try words.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)])) }
+        return try words.withUnsafeBufferPointer {
+            try body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)]))
+        }
     }
 
     /// The first `count` entries of `words` seen as score entries.
     static func scores<R>(
         in words: UnsafeBufferPointer<UInt32>, count: Int, _ body: (UnsafeBufferPointer<ScoreEntry>) throws -> R
     ) rethrows -> R {
-        guard count > 0, let base = words.baseAddress else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        guard count > 0, let base = words.baseAddress else {
+            return try body(UnsafeBufferPointer(start: nil, count: 0))
+        }
         return try base.withMemoryRebound(to: ScoreEntry.self, capacity: count) {
             try body(UnsafeBufferPointer(start: $0, count: count))
         }
@@ -72,7 +78,9 @@ extension Profile {
     /// `scores` must be sorted by key without duplicates (tags then authors). A region beyond
     /// `UInt16.max` entries (only a corrupt or foreign state) keeps its first (scores) or newest
     /// (seen items) entries.
-    mutating func setRegions(scores: UnsafeBufferPointer<ScoreEntry>, seen: UnsafeBufferPointer<UInt32>, windows: [UInt32]) {
+    mutating func setRegions(
+        scores: UnsafeBufferPointer<ScoreEntry>, seen: UnsafeBufferPointer<UInt32>, windows: [UInt32]
+    ) {
         var tags = 0
         while tags < scores.count, !scores[tags].isAuthor { tags += 1 }
         let keptTags = min(tags, Int(UInt16.max))

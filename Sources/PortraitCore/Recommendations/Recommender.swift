@@ -177,7 +177,9 @@ struct Recommender {
         guard picks.count < k else { return }
         for (index, entry) in view.popular.enumerated() {
             if checksPopularDirectly {
-                guard scratch.find(entry.item).found < 0, !profile.withSeen({ $0.contains(entry.item) }) else { continue }
+                guard scratch.find(entry.item).found < 0, !profile.withSeen({ $0.contains(entry.item) }) else {
+                    continue
+                }
                 if !profile.pointee.blocked.isEmpty {
                     guard !profile.pointee.blocked.contains(entry.item),
                         entry.author == 0 || !profile.pointee.blocked.contains(entry.author | Profile.ScoreEntry.authorFlag)

@@ -10,7 +10,9 @@ extension WindowCounts {
         for window in 0..<3 {
             let size = bucketSizes[window]
             let bucket = ts >= 0 ? ts / size : 0
-            add(window: window, type: type, bucket: bucket, asOf: asOf, count: count, in: &words, start: start, entryCount: &entryCount)
+            add(
+                window: window, type: type, bucket: bucket, asOf: asOf, count: count, in: &words, start: start,
+                entryCount: &entryCount)
         }
     }
 
@@ -51,7 +53,9 @@ extension WindowCounts {
 
     /// Drops the region's buckets that no longer count once `as_of` moves from `previous` to `asOf`
     /// (they never will again: `as_of` only grows). Entries are decoded against `previous`, where they are valid.
-    static func prune(from previous: Int64, to asOf: Int64, in words: inout [UInt32], start: Int, entryCount: inout Int) {
+    static func prune(
+        from previous: Int64, to asOf: Int64, in words: inout [UInt32], start: Int, entryCount: inout Int
+    ) {
         let end = start + entryCount
         guard entryCount > 0 else { return }
         let kept = words.withUnsafeMutableBufferPointer { words in
@@ -85,7 +89,9 @@ extension WindowCounts {
 
     /// Adds the counts of all three windows stated at `t ≥ asOf` to `counts[window * 8 + type raw value]`
     /// (24 slots), in one pass and no array.
-    static func addCounts(_ entries: UnsafeBufferPointer<UInt32>, asOf: Int64, at t: Int64, into counts: UnsafeMutablePointer<UInt32>) {
+    static func addCounts(
+        _ entries: UnsafeBufferPointer<UInt32>, asOf: Int64, at t: Int64, into counts: UnsafeMutablePointer<UInt32>
+    ) {
         for entry in entries where Self.counts(entry, asOf: asOf, at: t) {
             counts[Int(entry >> 30) &* 8 &+ Int((entry >> 27) & 7)] &+= entry & countMask
         }

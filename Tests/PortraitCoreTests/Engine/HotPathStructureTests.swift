@@ -73,7 +73,8 @@ import Testing
         for count in [0, 1, 7, 8, 9, 15, 16, 17, 100, 1_000] {
             let items = (0..<count).map { _ in UInt32(random.nextInt(below: 50)) }
             for probe in UInt32(0)..<52 {
-                #expect(items.withUnsafeBufferPointer { Profile.lastIndex(of: probe, in: $0) } == items.lastIndex(of: probe))
+                let found = items.withUnsafeBufferPointer { Profile.lastIndex(of: probe, in: $0) }
+                #expect(found == items.lastIndex(of: probe))
             }
         }
     }

@@ -32,14 +32,15 @@ import Testing
             let type = EventType.allCases[random.nextInt(below: EventType.allCases.count)]
             let tags = (0..<random.nextInt(below: 4)).map { _ in "tag\(random.nextInt(below: 12))" }
             let interaction = Interaction(
-                userId: users[random.nextInt(below: users.count)], itemId: "item\(random.nextInt(below: 15))", type: type,
-                timestamp: ts - late, tags: tags, authorId: random.nextInt(below: 4) == 0 ? nil : "author\(random.nextInt(below: 6))",
+                userId: users[random.nextInt(below: users.count)], itemId: "item\(random.nextInt(below: 15))",
+                type: type, timestamp: ts - late, tags: tags,
+                authorId: random.nextInt(below: 4) == 0 ? nil : "author\(random.nextInt(below: 6))",
                 country: random.nextInt(below: 3) == 0 ? "c\(random.nextInt(below: 3))" : nil,
                 device: random.nextInt(below: 2) == 0 ? "d\(random.nextInt(below: 2))" : nil,
                 lang: random.nextInt(below: 4) == 0 ? "l\(random.nextInt(below: 3))" : nil)
             let partition = Int32(random.nextInt(below: 2))
-            events.append(
-                PositionedInteraction(event: interaction, position: InputPosition(partition: partition, offset: firstOffset + Int64(index))))
+            let position = InputPosition(partition: partition, offset: firstOffset + Int64(index))
+            events.append(PositionedInteraction(event: interaction, position: position))
         }
         return events
     }
@@ -50,7 +51,8 @@ import Testing
     }
 
     static func checksum(_ states: [(userId: String, partition: Int32, state: [UInt8])]) -> UInt64 {
-        StableHash.words(states.flatMap { Array($0.userId.utf8) + [UInt8(truncatingIfNeeded: $0.partition)] + $0.state }[...])
+        let bytes = states.flatMap { Array($0.userId.utf8) + [UInt8(truncatingIfNeeded: $0.partition)] + $0.state }
+        return StableHash.words(bytes[...])
     }
 
     @Test(.timeLimit(.minutes(1))) func statesMatchTheEncodingBeforeTheOneAllocationLayout() async throws {
@@ -77,7 +79,9 @@ import Testing
         let batchStates = await Self.states(batch)
 
         let (single, _) = EngineFixture.engine(Self.configuration())
-        for entry in states { try await single.restore(userId: entry.userId, partition: entry.partition, state: entry.state) }
+        for entry in states {
+            try await single.restore(userId: entry.userId, partition: entry.partition, state: entry.state)
+        }
         single.submit(later, token: 1)
         await single.flush(partitions: nil)
         let singleStates = await Self.states(single)
