@@ -105,7 +105,8 @@ struct BenchEngine: AsyncParsableCommand {
             "\(part / n) (\(f(Double(count) / Double(n), 1)) \(unit))"
         }
         let parts = [
-            "fixed \(memory.fixed / n)", "scores " + per(memory.scores, memory.scoreEntries, "entries"),
+            "fixed \(memory.fixed / n)", "header \(memory.header / n)", "slack \(memory.slack / n)",
+            "scores " + per(memory.scores, memory.scoreEntries, "entries"),
             "seen " + per(memory.seen, memory.seenItems, "items"),
             "windows " + per(memory.windows, memory.windowEntries, "entries"), "other \(memory.other / n)",
         ]

@@ -113,22 +113,22 @@ struct EmissionRenderer {
         for entry in tops[start...].prefix(configuration.interestsForRecommendations) {
             interestTags.append(entry.symbol)
         }
-        profile.pointee.scores.withUnsafeBufferPointer { scores in
+        profile.withScores { scores in
             for entry in scores where !names.contains(entry.symbol) { missingNames.append(entry.symbol) }
         }
-        profile.pointee.seen.withUnsafeBufferPointer { names.appendMissing($0, to: &missingNames) }
+        profile.withSeen { names.appendMissing($0, to: &missingNames) }
         for key in profile.pointee.blocked {
             let symbol = key & ~Profile.ScoreEntry.authorFlag
             if !names.contains(symbol) { missingNames.append(symbol) }
         }
-        if profile.pointee.country.value != 0 && !names.contains(profile.pointee.country.value) {
-            missingNames.append(profile.pointee.country.value)
+        if profile.pointee.countryValue != 0 && !names.contains(profile.pointee.countryValue) {
+            missingNames.append(profile.pointee.countryValue)
         }
-        if profile.pointee.device.value != 0 && !names.contains(profile.pointee.device.value) {
-            missingNames.append(profile.pointee.device.value)
+        if profile.pointee.deviceValue != 0 && !names.contains(profile.pointee.deviceValue) {
+            missingNames.append(profile.pointee.deviceValue)
         }
-        if profile.pointee.lang.value != 0 && !names.contains(profile.pointee.lang.value) {
-            missingNames.append(profile.pointee.lang.value)
+        if profile.pointee.langValue != 0 && !names.contains(profile.pointee.langValue) {
+            missingNames.append(profile.pointee.langValue)
         }
     }
 

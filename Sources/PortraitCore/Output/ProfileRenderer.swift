@@ -46,7 +46,8 @@ enum ProfileRenderer {
         // All three windows in one pass into 24 stack slots (window × 8 + type), no array per window.
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 24) { counts in
             counts.initialize(repeating: 0)
-            profile.pointee.windows.addCounts(asOf: profile.pointee.asOf, at: asOf, into: counts.baseAddress!)
+            let profileAsOf = profile.pointee.asOf
+            profile.withWindowEntries { WindowCounts.addCounts($0, asOf: profileAsOf, at: asOf, into: counts.baseAddress!) }
             for window in 0..<3 {
                 json.raw(window == 0 ? "\"1h\":{" : window == 1 ? ",\"24h\":{" : ",\"7d\":{")
                 var first = true
@@ -65,21 +66,20 @@ enum ProfileRenderer {
         }
         json.raw("},\"context\":{")
         var first = true
-        writeContext(profile.pointee.country, "\"country\":", first: &first, names: names, into: &json)
-        writeContext(profile.pointee.device, "\"device\":", first: &first, names: names, into: &json)
-        writeContext(profile.pointee.lang, "\"lang\":", first: &first, names: names, into: &json)
+        writeContext(profile.pointee.countryValue, "\"country\":", first: &first, names: names, into: &json)
+        writeContext(profile.pointee.deviceValue, "\"device\":", first: &first, names: names, into: &json)
+        writeContext(profile.pointee.langValue, "\"lang\":", first: &first, names: names, into: &json)
         json.raw("}}")
     }
 
     private static func writeContext(
-        _ field: Profile.ContextField, _ key: StaticString, first: inout Bool, names: SymbolNames,
-        into json: inout JSONWriter
+        _ value: UInt32, _ key: StaticString, first: inout Bool, names: SymbolNames, into json: inout JSONWriter
     ) {
-        guard field.value != 0 else { return }
+        guard value != 0 else { return }
         if !first { json.byte(UInt8(ascii: ",")) }
         first = false
         json.raw(key)
-        names.write(field.value, into: &json)
+        names.write(value, into: &json)
     }
 
     /// `EventType.name` of each raw value, as static strings.

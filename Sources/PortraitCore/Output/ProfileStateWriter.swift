@@ -17,7 +17,7 @@ enum ProfileStateWriter {
         u64(UInt64(bitPattern: profile.pointee.asOf), into: &out)
         u64(UInt64(bitPattern: profile.pointee.reference), into: &out)
         // Tags then authors: the author flag is the key's high bit and scores are sorted by key.
-        profile.pointee.scores.withUnsafeBufferPointer { scores in
+        profile.withScores { scores in
             let tags = TopScores.firstAuthor(in: scores)
             u32(UInt32(tags), into: &out)
             for entry in scores[..<tags] {
@@ -30,13 +30,16 @@ enum ProfileStateWriter {
                 u64(entry.value.bitPattern, into: &out)
             }
         }
-        u32(UInt32(profile.pointee.windows.entries.count), into: &out)
-        profile.pointee.windows.forEachAbsoluteEntry(asOf: profile.pointee.asOf) { u64($0, into: &out) }
-        context(profile.pointee.country, names: names, into: &out)
-        context(profile.pointee.device, names: names, into: &out)
-        context(profile.pointee.lang, names: names, into: &out)
-        u32(UInt32(profile.pointee.seen.count), into: &out)
-        profile.pointee.seen.withUnsafeBufferPointer { seen in
+        let asOf = profile.pointee.asOf
+        profile.withWindowEntries { entries in
+            u32(UInt32(entries.count), into: &out)
+            WindowCounts.forEachAbsoluteEntry(entries, asOf: asOf) { u64($0, into: &out) }
+        }
+        context(profile.pointee.countryValue, profile.pointee.countryTimestamp, names: names, into: &out)
+        context(profile.pointee.deviceValue, profile.pointee.deviceTimestamp, names: names, into: &out)
+        context(profile.pointee.langValue, profile.pointee.langTimestamp, names: names, into: &out)
+        profile.withSeen { seen in
+            u32(UInt32(seen.count), into: &out)
             for item in seen { names.writePrefixed(item, into: &out) }
         }
         let flag = Profile.ScoreEntry.authorFlag
@@ -61,13 +64,13 @@ enum ProfileStateWriter {
         u64(checksum, into: &out)
     }
 
-    private static func context(_ field: Profile.ContextField, names: SymbolNames, into out: inout JSONWriter) {
-        if field.value == 0 {
+    private static func context(_ value: UInt32, _ timestamp: Int64, names: SymbolNames, into out: inout JSONWriter) {
+        if value == 0 {
             out.byte(0)
         } else {
             out.byte(1)
-            name(field.value, names: names, into: &out)
-            u64(UInt64(bitPattern: field.timestamp), into: &out)
+            name(value, names: names, into: &out)
+            u64(UInt64(bitPattern: timestamp), into: &out)
         }
     }
 

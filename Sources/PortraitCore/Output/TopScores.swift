@@ -3,14 +3,14 @@
 /// Selection: value descending, then key; positive values only (`Profile.top` uses it too). Through a
 /// pointer it never copies the `Profile`: calling a method on `pointee` does (a retain and a release per
 /// array and the user id), which `perf` showed as `ProfileVwcp` under `EmissionRenderer.gather`. It also
-/// visits only the tag or the author half of `scores` (tags sort first: the author flag is the high bit).
+/// visits only the tag or the author half of the scores (tags sort first: the author flag is the high bit).
 enum TopScores {
     /// Appends the best `n` tags (or authors) of `profile` to `result`, best first.
     static func append(
         _ n: Int, authors: Bool, of profile: UnsafePointer<Profile>, to result: inout [Profile.ScoreEntry]
     ) {
         guard n > 0 else { return }
-        profile.pointee.scores.withUnsafeBufferPointer { scores in
+        profile.withScores { scores in
             let split = firstAuthor(in: scores)
             let part = authors ? UnsafeBufferPointer(rebasing: scores[split...]) : UnsafeBufferPointer(rebasing: scores[..<split])
             let capacity = min(n, part.count)

@@ -55,14 +55,17 @@ extension Profile {
             }
         }
 
+        let windowStart = self.windowStart
+        var windowCount = Int(self.windowCount)
         if previousAsOf != .min, asOf / 60_000 != previousAsOf / 60_000 {
-            windows.prune(from: previousAsOf, to: asOf)
+            WindowCounts.prune(from: previousAsOf, to: asOf, in: &words, start: windowStart, entryCount: &windowCount)
         }
-        windows.add(type: event.type, at: ts, asOf: asOf)
+        WindowCounts.add(type: event.type, at: ts, asOf: asOf, in: &words, start: windowStart, entryCount: &windowCount)
+        self.windowCount = UInt16(truncatingIfNeeded: windowCount)  // ≤ 3 windows × 8 types × 61 buckets
 
-        Self.update(&country, event.country, ts)
-        Self.update(&device, event.device, ts)
-        Self.update(&lang, event.lang, ts)
+        Self.update(&countryValue, &countryTimestamp, event.country, ts)
+        Self.update(&deviceValue, &deviceTimestamp, event.device, ts)
+        Self.update(&langValue, &langTimestamp, event.lang, ts)
 
         markSeen(event.item, limit: configuration.seenItemsPerUser)
         if event.type == .notInterested {
@@ -75,15 +78,18 @@ extension Profile {
     }
 
     /// Newest by `ts`; on a tie the later-applied value wins.
-    private static func update(_ field: inout ContextField, _ value: UInt32, _ ts: Int64) {
-        guard value != 0, ts >= field.timestamp else { return }
-        field = ContextField(value: value, timestamp: ts)
+    private static func update(_ field: inout UInt32, _ timestamp: inout Int64, _ value: UInt32, _ ts: Int64) {
+        guard value != 0, ts >= timestamp else { return }
+        field = value
+        timestamp = ts
     }
 
     /// Restates every score against a new reference time.
     mutating func rebase(to newReference: Int64, halfLifeMs: Double) {
         let factor = Decay.factor(from: reference, to: newReference, halfLifeMs: halfLifeMs)
-        for index in scores.indices { scores[index].value *= factor }
+        withMutableScores { scores in
+            for index in scores.indices { scores[index].value *= factor }
+        }
         reference = newReference
     }
 
@@ -95,38 +101,47 @@ extension Profile {
     /// are rare (tags of one event, never added to since), so taking the catalog lock for the names is
     /// fine. (A class parameter, not a closure: no retain per call on the per-event path.)
     mutating func addScore(key: UInt32, term: Double, cap: Int, names: ItemCatalog) {
-        let low = Self.lowerBound(key, in: scores)
-        if low < scores.count, scores[low].key == key {
-            scores[low].value += term
+        let scoreCount = self.scoreCount
+        let low = withScores { Self.lowerBound(key, in: $0) }
+        let lowWord = low &* Self.scoreWords
+        if low < scoreCount, words[lowWord] == key {
+            withMutableScores { $0[low].value += term }
             return
         }
         let isAuthor = key & ScoreEntry.authorFlag != 0
         let count = Int(isAuthor ? authorCount : tagCount)
+        let cap = min(cap, Int(UInt16.max))  // the counts are `UInt16` (the configuration allows 65,536)
         if count < cap {
-            scores.insert(ScoreEntry(key: key, value: term), at: low)
+            insertWords(at: lowWord, count: Self.scoreWords)
             if isAuthor { authorCount += 1 } else { tagCount += 1 }
+            withMutableScores { $0[low] = ScoreEntry(key: key, value: term) }
             return
         }
         guard cap > 0 else { return }
         // At the cap: evict the smallest of the same kind unless the newcomer is smaller still.
         // Tags sort before authors (the flag is the high bit), so each kind is one contiguous range.
-        let range = isAuthor ? Int(tagCount)..<scores.count : 0..<Int(tagCount)
-        var minIndex = -1
-        var minValue = Double.infinity
-        for index in range {
-            let value = scores[index].value
-            if value < minValue {
-                minValue = value
-                minIndex = index
-            } else if value == minValue, Self.evictsFirst(scores[index].symbol, scores[minIndex].symbol, names: names) {
-                minIndex = index
+        let range = isAuthor ? Int(tagCount)..<scoreCount : 0..<Int(tagCount)
+        let (minIndex, minValue) = withScores { scores in
+            var minIndex = -1
+            var minValue = Double.infinity
+            for index in range {
+                let value = scores[index].value
+                if value < minValue {
+                    minValue = value
+                    minIndex = index
+                } else if value == minValue,
+                    Self.evictsFirst(scores[index].symbol, scores[minIndex].symbol, names: names)
+                {
+                    minIndex = index
+                }
             }
+            return (minIndex, minValue)
         }
         guard minIndex >= 0, term > minValue else { return }
         // One shift instead of remove + insert: entries between the evicted one and the insertion
         // point move by one, the rest stay.
         let entry = ScoreEntry(key: key, value: term)
-        scores.withUnsafeMutableBufferPointer { scores in
+        withMutableScores { scores in
             if minIndex < low {
                 for index in minIndex..<(low - 1) { scores[index] = scores[index + 1] }
                 scores[low - 1] = entry
@@ -149,52 +164,78 @@ extension Profile {
     /// The first index whose key is not below `key`, without data-dependent branches (the compare
     /// picks the half with a conditional move; a profile's scores are a cold cache line away and a
     /// mispredicted branch per level cost more than the search itself).
-    static func lowerBound(_ key: UInt32, in scores: [ScoreEntry]) -> Int {
-        scores.withUnsafeBufferPointer { scores in
-            var first = 0
-            var length = scores.count
-            while length > 1 {
-                let half = length / 2
-                first = scores[first &+ half].key < key ? first &+ half : first
-                length -= half
-            }
-            return length == 1 && scores[first].key < key ? first &+ 1 : first
+    static func lowerBound(_ key: UInt32, in scores: UnsafeBufferPointer<ScoreEntry>) -> Int {
+        var first = 0
+        var length = scores.count
+        while length > 1 {
+            let half = length / 2
+            first = scores[first &+ half].key < key ? first &+ half : first
+            length -= half
         }
+        return length == 1 && scores[first].key < key ? first &+ 1 : first
     }
 
+    /// Moves `item` to the newest end of the seen region (adding it, dropping the oldest past `limit`).
     private mutating func markSeen(_ item: UInt32, limit: Int) {
+        let limit = min(limit, Int(UInt16.max))
         guard limit > 0 else { return }
-        if let index = Self.lastIndex(of: item, in: seen) {
-            if index == seen.count - 1 { return }
-            seen.remove(at: index)
-        } else if seen.count >= limit {
-            seen.removeFirst(seen.count - limit + 1)
+        let start = seenStart
+        let count = Int(seenCount)
+        let found = words.withUnsafeBufferPointer {
+            Self.lastIndex(of: item, in: UnsafeBufferPointer(rebasing: $0[start..<(start + count)]))
         }
-        seen.append(item)
+        // Found, or at the limit: the region keeps (at most) its size, the items after the one that
+        // goes move down and `item` takes the last place. Otherwise one word opens at the region's end.
+        var drop = 0
+        if let index = found {
+            if index == count - 1 { return }
+            drop = index
+        } else if count >= limit {
+            drop = count - limit + 1
+        } else {
+            insertWords(at: start + count, count: 1)
+            words[start + count] = item
+            seenCount += 1
+            return
+        }
+        let removeAll = found == nil
+        words.withUnsafeMutableBufferPointer { words in
+            let base = words.baseAddress! + start
+            if removeAll {
+                // The oldest `drop` go: the rest move down by `drop`, `item` follows them.
+                UnsafeMutableRawPointer(base).copyMemory(from: base + drop, byteCount: (count - drop) * 4)
+                base[count - drop] = item
+            } else {
+                UnsafeMutableRawPointer(base + drop).copyMemory(from: base + drop + 1, byteCount: (count - drop - 1) * 4)
+                base[count - 1] = item
+            }
+        }
+        if removeAll, drop > 1 {
+            words.removeSubrange((start + count - drop + 1)..<(start + count))
+            seenCount = UInt16(count - drop + 1)
+        }
     }
 
     /// `array.lastIndex(of: value)`, eight entries per comparison (a heavy user's 1,000 seen items
     /// are scanned for every event that brings a new item).
-    static func lastIndex(of value: UInt32, in array: [UInt32]) -> Int? {
-        array.withUnsafeBufferPointer { buffer in
-            var end = buffer.count
-            guard let base = buffer.baseAddress else { return nil }
-            let needle = SIMD8<UInt32>(repeating: value)
-            while end >= 8 {
-                let chunk = UnsafeRawPointer(base + end - 8).loadUnaligned(as: SIMD8<UInt32>.self)
-                if any(chunk .== needle) {
-                    var index = end - 1
-                    while buffer[index] != value { index -= 1 }
-                    return index
-                }
-                end -= 8
+    static func lastIndex(of value: UInt32, in buffer: UnsafeBufferPointer<UInt32>) -> Int? {
+        var end = buffer.count
+        guard let base = buffer.baseAddress else { return nil }
+        let needle = SIMD8<UInt32>(repeating: value)
+        while end >= 8 {
+            let chunk = UnsafeRawPointer(base + end - 8).loadUnaligned(as: SIMD8<UInt32>.self)
+            if any(chunk .== needle) {
+                var index = end - 1
+                while buffer[index] != value { index -= 1 }
+                return index
             }
-            while end > 0 {
-                end -= 1
-                if buffer[end] == value { return end }
-            }
-            return nil
+            end -= 8
         }
+        while end > 0 {
+            end -= 1
+            if buffer[end] == value { return end }
+        }
+        return nil
     }
 
     private mutating func block(_ key: UInt32, limit: Int) {

@@ -1,7 +1,8 @@
 /// One user's full state, compact: a slab entry of `ProfileStore`.
 ///
-/// Strings other than the user id are interned symbols. Variable-size parts are a few arrays
-/// that stay empty (no allocation) until used. Scores are stored against `reference`:
+/// Strings other than the user id are interned symbols. Scores, seen items and window entries share
+/// one `[UInt32]` (one allocation, one header, one slack); the rare `blocked` and `moreOffsets`
+/// arrays stay empty (no allocation) until used. Scores are stored against `reference`:
 /// `stored = Σ w · 2^((ts − reference) / H)`, so an event updates only its own tags and author.
 struct Profile {
     /// A tag or author score: 12 bytes (the Double is split into two words to avoid padding).
@@ -45,36 +46,45 @@ struct Profile {
         var offset: Int64
     }
 
+    // Stored properties by alignment (8-, 4-, 2-, 1-byte), so the struct has no inner padding.
     var userId: String
-    /// Input partition of the latest applied event; the changelog partition of its records.
-    var partition: Int32 = 0
-    var events: UInt32 = 0
+    /// Scores (three words each: tags then authors, each sorted by symbol id), then seen items, then
+    /// window entries, in one allocation; `tagCount`, `authorCount`, `seenCount` and `windowCount`
+    /// delimit the regions (see `Profile+Regions.swift`).
+    /// - Important: `words.count` is always the sum of the regions: no unused words past the last.
+    var words: [UInt32] = []
+    /// Items and (with `ScoreEntry.authorFlag`) authors marked `not_interested`, oldest first.
+    var blocked: [UInt32] = []
+    var moreOffsets: [PartitionOffset] = []
     var version: UInt64 = 0
     var asOf: Int64 = .min
     var reference: Int64 = 0
-    /// Tags then authors, each sorted by symbol id.
-    var scores: [ScoreEntry] = []
-    var tagCount: UInt16 = 0
-    var authorCount: UInt16 = 0
     /// The applied offset of the first input partition seen, inline (-1 = none): the usual case
     /// needs no array. Further partitions go to `moreOffsets`.
-    var firstPartition: Int32 = -1
     var firstOffset: Int64 = -1
-    var windows = WindowCounts()
-    /// Last distinct items interacted with, oldest first.
-    var seen: [UInt32] = []
-    /// Items and (with `ScoreEntry.authorFlag`) authors marked `not_interested`, oldest first.
-    var blocked: [UInt32] = []
-    var country = ContextField()
-    var device = ContextField()
-    var lang = ContextField()
-    var moreOffsets: [PartitionOffset] = []
+    /// Context timestamps and values are separate fields (a `ContextField` pads 4 bytes); see `country`.
+    var countryTimestamp: Int64 = .min
+    var deviceTimestamp: Int64 = .min
+    var langTimestamp: Int64 = .min
+    /// Input partition of the latest applied event; the changelog partition of its records.
+    var partition: Int32 = 0
+    var events: UInt32 = 0
+    var firstPartition: Int32 = -1
+    var countryValue: UInt32 = 0
+    var deviceValue: UInt32 = 0
+    var langValue: UInt32 = 0
     /// Least-recently-active list links through the slab (-1 = none).
     var newer: Int32 = -1
     var older: Int32 = -1
-    var dirty = false
-    /// `estimatedBytes` as last added to the shard's total (sits in the struct's tail padding).
+    /// `estimatedBytes` as last added to the shard's total.
     var accountedBytes: UInt32 = 0
+    var tagCount: UInt16 = 0
+    var authorCount: UInt16 = 0
+    /// Last distinct items interacted with, oldest first: the region after the scores.
+    var seenCount: UInt16 = 0
+    /// Window entries (`WindowCounts`' format): the last region.
+    var windowCount: UInt16 = 0
+    var dirty = false
 
     init(userId: String) {
         self.userId = userId
@@ -92,17 +102,35 @@ struct Profile {
         }
     }
 
+    /// The newest country and its `ts`.
+    var country: ContextField {
+        get { ContextField(value: countryValue, timestamp: countryTimestamp) }
+        set { (countryValue, countryTimestamp) = (newValue.value, newValue.timestamp) }
+    }
+
+    /// The newest device and its `ts`.
+    var device: ContextField {
+        get { ContextField(value: deviceValue, timestamp: deviceTimestamp) }
+        set { (deviceValue, deviceTimestamp) = (newValue.value, newValue.timestamp) }
+    }
+
+    /// The newest language and its `ts`.
+    var lang: ContextField {
+        get { ContextField(value: langValue, timestamp: langTimestamp) }
+        set { (langValue, langTimestamp) = (newValue.value, newValue.timestamp) }
+    }
+
     /// Gives back array slack (called after emission, when a profile is likely idle for a while).
+    ///
+    /// `words` is trimmed to its exact size whenever it has more than a few words of slack (a few:
+    /// malloc rounds a request up to 16 bytes, which `Array` reports as capacity).
     mutating func compact() {
-        func shrink<T>(_ array: inout [T]) {
-            if array.capacity > array.count + array.count / 4 + 2 {
-                array = array.isEmpty ? [] : array.withUnsafeBufferPointer { Array($0) }
-            }
+        if words.capacity > words.count + 3 {
+            words = words.isEmpty ? [] : words.withUnsafeBufferPointer { Array($0) }
         }
-        shrink(&scores)
-        shrink(&seen)
-        shrink(&blocked)
-        shrink(&windows.entries)
+        if blocked.capacity > blocked.count + blocked.count / 4 + 2 {
+            blocked = blocked.isEmpty ? [] : blocked.withUnsafeBufferPointer { Array($0) }
+        }
     }
 
     /// Bytes this profile holds, for `maxProfileBytes` and the benchmark's estimate.
@@ -111,7 +139,6 @@ struct Profile {
             array.capacity == 0 ? 0 : 32 + array.capacity * MemoryLayout<T>.stride
         }
         let idBytes = userId.utf8.count > 15 ? 32 + userId.utf8.count : 0
-        return MemoryLayout<Profile>.stride + idBytes + heap(scores) + heap(seen) + heap(blocked)
-            + heap(moreOffsets) + windows.estimatedHeapBytes
+        return MemoryLayout<Profile>.stride + idBytes + heap(words) + heap(blocked) + heap(moreOffsets)
     }
 }

@@ -38,6 +38,7 @@ extension Profile {
         func context(_ field: ContextField) -> ProfileSnapshot.ContextValue? {
             field.value == 0 ? nil : .init(value: symbols.name(field.value), timestamp: field.timestamp)
         }
+        let scores = self.scores
         return ProfileSnapshot(
             userId: userId,
             partition: partition,
@@ -47,11 +48,11 @@ extension Profile {
             reference: reference,
             tags: scores.filter { !$0.isAuthor }.map { .init(name: symbols.name($0.symbol), value: $0.value) },
             authors: scores.filter { $0.isAuthor }.map { .init(name: symbols.name($0.symbol), value: $0.value) },
-            windowBuckets: windows.absoluteEntries(asOf: asOf),
+            windowBuckets: withWindowEntries { WindowCounts.absoluteEntries($0, asOf: asOf) },
             country: context(country),
             device: context(device),
             lang: context(lang),
-            seenItems: seen.map { symbols.name($0) },
+            seenItems: withSeen { $0.map { symbols.name($0) } },
             notInterestedItems: blocked.filter { $0 & ScoreEntry.authorFlag == 0 }.map { symbols.name($0) },
             notInterestedAuthors: blocked.filter { $0 & ScoreEntry.authorFlag != 0 }
                 .map { symbols.name($0 & ~ScoreEntry.authorFlag) },
@@ -72,11 +73,9 @@ extension Profile {
             ScoreEntry(key: symbols.intern($0.name) | ScoreEntry.authorFlag, value: $0.value)
         }
         entries.sort { $0.key < $1.key }
-        scores = []
+        var scores: [ScoreEntry] = []
         for entry in entries where scores.last?.key != entry.key { scores.append(entry) }
-        tagCount = UInt16(clamping: scores.count(where: { !$0.isAuthor }))
-        authorCount = UInt16(clamping: scores.count(where: { $0.isAuthor }))
-        windows = WindowCounts(absolute: snapshot.windowBuckets, asOf: snapshot.asOf)
+        let windows = WindowCounts(absolute: snapshot.windowBuckets, asOf: snapshot.asOf)
         func field(_ value: ProfileSnapshot.ContextValue?) -> ContextField {
             guard let value else { return ContextField() }
             return ContextField(value: symbols.intern(value.value), timestamp: value.timestamp)
@@ -84,7 +83,8 @@ extension Profile {
         country = field(snapshot.country)
         device = field(snapshot.device)
         lang = field(snapshot.lang)
-        seen = snapshot.seenItems.map { symbols.intern($0) }
+        // Interned in the order of the encoding (contexts before seen items), as the batch path does.
+        setRegions(scores: scores, seen: snapshot.seenItems.map { symbols.intern($0) }, windows: windows.entries)
         blocked = snapshot.notInterestedItems.map { symbols.intern($0) }
             + snapshot.notInterestedAuthors.map { symbols.intern($0) | ScoreEntry.authorFlag }
         offsets = snapshot.offsets.map { PartitionOffset(partition: $0.partition, offset: $0.offset) }

@@ -219,10 +219,6 @@ struct ProfileStateBatch {
             unique += 1
         }
         scores.removeSubrange(unique...)
-        profile.tagCount = UInt16(clamping: scores.count(where: { !$0.isAuthor }))
-        profile.authorCount = UInt16(clamping: scores.count - Int(profile.tagCount))
-        profile.scores = scores
-        profile.windows = entry.windows
         func context(_ bit: Int, _ timestamp: Int64) -> Profile.ContextField {
             guard entry.contexts & (1 << bit) != 0 else { return Profile.ContextField() }
             defer { name += 1 }
@@ -231,7 +227,14 @@ struct ProfileStateBatch {
         profile.country = context(0, entry.contextTimestamps.0)
         profile.device = context(1, entry.contextTimestamps.1)
         profile.lang = context(2, entry.contextTimestamps.2)
-        profile.seen = Array(ids[name..<(name + entry.seenCount)])
+        let seenStart = name
+        scores.withUnsafeBufferPointer { scores in
+            ids.withUnsafeBufferPointer { ids in
+                profile.setRegions(
+                    scores: scores, seen: UnsafeBufferPointer(rebasing: ids[seenStart..<(seenStart + entry.seenCount)]),
+                    windows: entry.windows.entries)
+            }
+        }
         name += entry.seenCount
         var blocked: [UInt32] = []
         blocked.reserveCapacity(entry.blockedItemCount + entry.blockedAuthorCount)

@@ -105,7 +105,7 @@ struct Recommender {
         // Popular items outside the interest candidates join the table, for their exclusions, when
         // the user has many seen or blocked items; with few, exploration checks the few popular items
         // it looks at directly (it usually stops after a handful of the ~80).
-        let checksPopularDirectly = profile.pointee.seen.count + profile.pointee.blocked.count <= Self.directExclusionLimit
+        let checksPopularDirectly = Int(profile.pointee.seenCount) + profile.pointee.blocked.count <= Self.directExclusionLimit
         popularCandidates.removeAll(keepingCapacity: true)
         for entry in view.popular where !checksPopularDirectly {
             let (slot, found) = scratch.find(entry.item)
@@ -121,7 +121,7 @@ struct Recommender {
             count += 1
         }
         lastCount = count
-        profile.pointee.seen.withUnsafeBufferPointer { scratch.exclude($0) }
+        profile.withSeen { scratch.exclude($0) }
         if !profile.pointee.blocked.isEmpty {
             // Candidate lists never hold tombstoned items, so exclusion needs no item lookup.
             let blocked = profile.pointee.blocked
@@ -177,7 +177,9 @@ struct Recommender {
         guard picks.count < k else { return }
         for (index, entry) in view.popular.enumerated() {
             if checksPopularDirectly {
-                guard scratch.find(entry.item).found < 0, !profile.pointee.seen.contains(entry.item) else { continue }
+                guard scratch.find(entry.item).found < 0, !profile.withSeen({ $0.contains(entry.item) }) else {
+                    continue
+                }
                 if !profile.pointee.blocked.isEmpty {
                     guard !profile.pointee.blocked.contains(entry.item),
                         entry.author == 0 || !profile.pointee.blocked.contains(entry.author | Profile.ScoreEntry.authorFlag)

@@ -1,10 +1,16 @@
 /// Where the estimated profile bytes go (`ProfileEngine.memoryBreakdown()`), summed over profiles.
 ///
-/// Array parts count their allocation as `estimatedBytes` does: a 32-byte header plus capacity.
+/// A profile's scores, seen items and window entries share one allocation (`Profile.words`): each
+/// part counts the words it uses, and the allocation's header (32 bytes, once) and its unused
+/// capacity are parts of their own, so the parts add up to `estimatedBytes`.
 public struct ProfileMemoryBreakdown: Sendable, Equatable {
     public var profiles = 0
     /// The slab entries (`MemoryLayout<Profile>.stride` each) and out-of-line user ids.
     public var fixed = 0
+    /// Array headers of the word arrays (32 bytes each).
+    public var header = 0
+    /// Unused capacity of the word arrays.
+    public var slack = 0
     public var scores = 0
     public var scoreEntries = 0
     public var seen = 0
@@ -14,7 +20,7 @@ public struct ProfileMemoryBreakdown: Sendable, Equatable {
     /// `not_interested` marks and further input partitions' offsets.
     public var other = 0
 
-    public var total: Int { fixed + scores + seen + windows + other }
+    public var total: Int { fixed + header + slack + scores + seen + windows + other }
 
     public init() {}
 
@@ -22,14 +28,19 @@ public struct ProfileMemoryBreakdown: Sendable, Equatable {
         func heap<T>(_ array: [T]) -> Int {
             array.capacity == 0 ? 0 : 32 + array.capacity * MemoryLayout<T>.stride
         }
+        let word = MemoryLayout<UInt32>.stride
         profiles += 1
         fixed += MemoryLayout<Profile>.stride + (profile.userId.utf8.count > 15 ? 32 + profile.userId.utf8.count : 0)
-        scores += heap(profile.scores)
-        scoreEntries += profile.scores.count
-        seen += heap(profile.seen)
-        seenItems += profile.seen.count
-        windows += profile.windows.estimatedHeapBytes
-        windowEntries += profile.windows.entries.count
+        if profile.words.capacity > 0 {
+            header += 32
+            slack += (profile.words.capacity - profile.words.count) * word
+        }
+        scores += profile.scoreCount * Profile.scoreWords * word
+        scoreEntries += profile.scoreCount
+        seen += Int(profile.seenCount) * word
+        seenItems += Int(profile.seenCount)
+        windows += Int(profile.windowCount) * word
+        windowEntries += Int(profile.windowCount)
         other += heap(profile.blocked) + heap(profile.moreOffsets)
     }
 
@@ -37,6 +48,8 @@ public struct ProfileMemoryBreakdown: Sendable, Equatable {
         var sum = lhs
         sum.profiles += rhs.profiles
         sum.fixed += rhs.fixed
+        sum.header += rhs.header
+        sum.slack += rhs.slack
         sum.scores += rhs.scores
         sum.scoreEntries += rhs.scoreEntries
         sum.seen += rhs.seen

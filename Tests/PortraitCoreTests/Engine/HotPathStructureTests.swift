@@ -63,7 +63,7 @@ import Testing
             let scores = keys.map { Profile.ScoreEntry(key: $0, value: 1) }
             for probe in UInt32(0)..<202 {
                 let expected = keys.firstIndex(where: { $0 >= probe }) ?? keys.count
-                #expect(Profile.lowerBound(probe, in: scores) == expected)
+                #expect(scores.withUnsafeBufferPointer { Profile.lowerBound(probe, in: $0) } == expected)
             }
         }
     }
@@ -73,7 +73,8 @@ import Testing
         for count in [0, 1, 7, 8, 9, 15, 16, 17, 100, 1_000] {
             let items = (0..<count).map { _ in UInt32(random.nextInt(below: 50)) }
             for probe in UInt32(0)..<52 {
-                #expect(Profile.lastIndex(of: probe, in: items) == items.lastIndex(of: probe))
+                let found = items.withUnsafeBufferPointer { Profile.lastIndex(of: probe, in: $0) }
+                #expect(found == items.lastIndex(of: probe))
             }
         }
     }

@@ -14,7 +14,8 @@ import Testing
             keys.insert(random.next() % 3 == 0 ? symbol | Profile.ScoreEntry.authorFlag : symbol)
         }
         // Few distinct values (ties decided by key), some zero.
-        profile.scores = keys.sorted().map { Profile.ScoreEntry(key: $0, value: Double(random.next() % 6) * 0.5) }
+        let scores = keys.sorted().map { Profile.ScoreEntry(key: $0, value: Double(random.next() % 6) * 0.5) }
+        profile.setRegions(scores: scores, seen: [1, 2], windows: [])
         for n in [0, 1, 5, 20, 200] {
             for authors in [false, true] {
                 var expected: [Profile.ScoreEntry] = [Profile.ScoreEntry(key: 7, value: 1)]
