@@ -132,6 +132,8 @@ struct BenchEngine: AsyncParsableCommand {
         print("apply + emission (pre-decoded): 1 shard \(k(one.eventsPerSecond)) events/s "
             + "(CPU \(f(one.cpuMicrosPerEvent, 3)) µs/event), 2 shards \(k(two.eventsPerSecond)) events/s "
             + "(CPU \(f(two.cpuMicrosPerEvent, 3)) µs/event): ratio \(f(two.eventsPerSecond / one.eventsPerSecond, 2))×")
+        print("  two threads of fixed integer work vs one, measured now: \(f(ParallelismProbe.ratio(), 2))× "
+            + "(what this machine's second core gives at the moment; 2.00 when both are free)")
         batches = []
 
     }
