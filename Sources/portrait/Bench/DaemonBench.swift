@@ -76,6 +76,8 @@ enum DaemonBench {
         process.executableURL = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("portraitd")
         process.arguments = ["--brokers", bootstrap, "--http-addr", "127.0.0.1:\(port)", "--status-interval", "0",
                              "--log-level", ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "warning"] + arguments
+            // Experiments: extra portraitd flags, e.g. BENCH_PORTRAITD_ARGS="--kafka socket.nagle.disable=false".
+            + (ProcessInfo.processInfo.environment["BENCH_PORTRAITD_ARGS"]?.split(separator: " ").map(String.init) ?? [])
         process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
                                "PORTRAIT_STATE_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("portrait-bench-\(getpid())").path]
         try process.run()
