@@ -1,5 +1,5 @@
 /// A map from `String` to `UInt32`, open addressing with linear probing and a cheap seeded hash of
-/// the UTF-8 bytes: the engine's per-event lookups (user → profile slot, item/tag/author → symbol).
+/// the UTF-8 bytes: the engine's per-event symbol lookups (item, tag and author names → symbol ids).
 ///
 /// `Dictionary<String, _>` hashes with SipHash through `Hasher` (a seed, a combine per chunk and a
 /// finalisation) and was the engine's largest single cost per event. Here one probe word holds the
@@ -7,8 +7,7 @@
 /// and keys are compared only when the hashes agree.
 ///
 /// The hash (`SeededStringHash`) is seeded per table, so ids chosen by a producer can not be
-/// crafted offline to collide. Deletion shifts the following run back (no tombstones), so
-/// probe lengths do not degrade under churn.
+/// crafted offline to collide. Entries are never removed: symbols live as long as the process.
 struct StringIdMap {
     /// Per slot: `hash << 32 | value`, or 0 when empty (a stored hash is never 0).
     private var meta: [UInt64]
@@ -26,23 +25,16 @@ struct StringIdMap {
         seed = SeededStringHash.randomSeed()
     }
 
-    var isEmpty: Bool { count == 0 }
-
     subscript(key: String) -> UInt32? {
-        get {
-            let hash = hash(of: key)
-            var index = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let word = meta[index]
-                if word == 0 { return nil }
-                if UInt32(truncatingIfNeeded: word >> 32) == hash, keys[index] == key {
-                    return UInt32(truncatingIfNeeded: word)
-                }
-                index = (index &+ 1) & mask
+        let hash = hash(of: key)
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let word = meta[index]
+            if word == 0 { return nil }
+            if UInt32(truncatingIfNeeded: word >> 32) == hash, keys[index] == key {
+                return UInt32(truncatingIfNeeded: word)
             }
-        }
-        set {
-            if let newValue { insert(key, newValue) } else { remove(key) }
+            index = (index &+ 1) & mask
         }
     }
 
@@ -63,49 +55,6 @@ struct StringIdMap {
         meta[index] = UInt64(hash) << 32 | UInt64(value)
         keys[index] = key
         count += 1
-    }
-
-    /// Removes `key` if present, shifting later entries of its probe run back into the gap.
-    mutating func remove(_ key: String) {
-        let hash = hash(of: key)
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let word = meta[index]
-            if word == 0 { return }
-            if UInt32(truncatingIfNeeded: word >> 32) == hash, keys[index] == key { break }
-            index = (index &+ 1) & mask
-        }
-        var gap = index
-        var next = (gap &+ 1) & mask
-        while meta[next] != 0 {
-            let home = Int(truncatingIfNeeded: meta[next] >> 32) & mask
-            // Move `next` into the gap unless its home lies cyclically in (gap, next].
-            let distanceToNext = (next &- home) & mask
-            let distanceToGap = (gap &- home) & mask
-            if distanceToGap < distanceToNext {
-                meta[gap] = meta[next]
-                keys.swapAt(gap, next)
-                gap = next
-            }
-            next = (next &+ 1) & mask
-        }
-        meta[gap] = 0
-        keys[gap] = ""
-        count -= 1
-    }
-
-    /// Every (key, value), in no particular order.
-    func forEach(_ body: (String, UInt32) -> Void) {
-        for index in meta.indices where meta[index] != 0 {
-            body(keys[index], UInt32(truncatingIfNeeded: meta[index]))
-        }
-    }
-
-    var values: [UInt32] {
-        var result: [UInt32] = []
-        result.reserveCapacity(count)
-        forEach { _, value in result.append(value) }
-        return result
     }
 
     private mutating func grow() {

@@ -1,5 +1,5 @@
 /// Encodes a profile's full state straight from its symbol ids, byte for byte what
-/// `ProfileStateCodec().encode(profile.pointee.snapshot(symbols:))` gives, without building a `ProfileSnapshot`.
+/// `ProfileStateCodec().encode(profile.snapshot(symbols:))` gives, without building a `ProfileSnapshot`.
 ///
 /// The snapshot path makes a `String` per tag, author and seen item (a thousand for a heavy user) under
 /// the catalog lock; here names come from the shard's `SymbolNames` and go straight into the buffer.
@@ -18,7 +18,7 @@ enum ProfileStateWriter {
         u64(UInt64(bitPattern: profile.pointee.reference), into: &out)
         // Tags then authors: the author flag is the key's high bit and scores are sorted by key.
         profile.withScores { scores in
-            let tags = TopScores.firstAuthor(in: scores)
+            let tags = Int(profile.pointee.tagCount)
             u32(UInt32(tags), into: &out)
             for entry in scores[..<tags] {
                 names.writePrefixed(entry.symbol, into: &out)

@@ -11,7 +11,7 @@ enum TopScores {
     ) {
         guard n > 0 else { return }
         profile.withScores { scores in
-            let split = firstAuthor(in: scores)
+            let split = Int(profile.pointee.tagCount)
             let part = authors ? UnsafeBufferPointer(rebasing: scores[split...]) : UnsafeBufferPointer(rebasing: scores[..<split])
             let capacity = min(n, part.count)
             guard capacity > 0 else { return }
@@ -36,17 +36,6 @@ enum TopScores {
                 result.append(contentsOf: UnsafeBufferPointer(rebasing: best[..<filled]))
             }
         }
-    }
-
-    /// The index of the first author entry (`scores.count` if none): scores are sorted by key.
-    static func firstAuthor(in scores: UnsafeBufferPointer<Profile.ScoreEntry>) -> Int {
-        var low = 0
-        var high = scores.count
-        while low < high {
-            let middle = (low + high) / 2
-            if scores[middle].isAuthor { high = middle } else { low = middle + 1 }
-        }
-        return low
     }
 
     @inline(__always)

@@ -70,8 +70,6 @@ struct SlotIndex {
         return result
     }
 
-    var estimatedBytes: Int { 32 + words.capacity * MemoryLayout<UInt64>.stride }
-
     private mutating func grow() {
         let old = words
         words = [UInt64](repeating: 0, count: old.count * 2)

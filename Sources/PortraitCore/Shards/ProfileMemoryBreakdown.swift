@@ -43,22 +43,6 @@ public struct ProfileMemoryBreakdown: Sendable, Equatable {
         windowEntries += Int(profile.windowCount)
         other += heap(profile.blocked) + heap(profile.moreOffsets)
     }
-
-    static func + (lhs: Self, rhs: Self) -> Self {
-        var sum = lhs
-        sum.profiles += rhs.profiles
-        sum.fixed += rhs.fixed
-        sum.header += rhs.header
-        sum.slack += rhs.slack
-        sum.scores += rhs.scores
-        sum.scoreEntries += rhs.scoreEntries
-        sum.seen += rhs.seen
-        sum.seenItems += rhs.seenItems
-        sum.windows += rhs.windows
-        sum.windowEntries += rhs.windowEntries
-        sum.other += rhs.other
-        return sum
-    }
 }
 
 extension ProfileEngine {
@@ -66,11 +50,11 @@ extension ProfileEngine {
     public func memoryBreakdown() async -> ProfileMemoryBreakdown {
         var sum = ProfileMemoryBreakdown()
         for shard in shards {
-            sum = sum + (await shard.perform { shard in
-                var part = ProfileMemoryBreakdown()
-                for slot in shard.store.allSlots() { part.add(shard.store[slot]) }
-                return part
-            })
+            sum = await shard.perform { [sum] shard in
+                var total = sum
+                for slot in shard.store.allSlots() { total.add(shard.store[slot]) }
+                return total
+            }
         }
         return sum
     }

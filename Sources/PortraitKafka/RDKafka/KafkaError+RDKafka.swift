@@ -1,4 +1,5 @@
 import CRdKafka
+import Logging
 
 /// The one funnel from librdkafka's error representations into ``KafkaError``.
 extension KafkaError {
@@ -82,4 +83,10 @@ extension Duration {
         let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: max(0, ms))
     }
+}
+
+extension KafkaError {
+    /// The level for a non-fatal error librdkafka recovers from: debug for a connection failure its own log
+    /// line already reported (``isLoggedConnectionFailure``), warning otherwise.
+    var retryLogLevel: Logger.Level { isLoggedConnectionFailure ? .debug : .warning }
 }

@@ -105,11 +105,7 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         if error.isFatal || client.fatalError != nil {
             return client.fatalError ?? error
         }
-        if error.isLoggedConnectionFailure {
-            logger.debug("Kafka consumer error (librdkafka retries): \(error)")
-        } else {
-            logger.warning("Kafka consumer error (librdkafka retries): \(error)")
-        }
+        logger.log(level: error.retryLogLevel, "Kafka consumer error (librdkafka retries): \(error)")
         return nil
     }
 

@@ -105,11 +105,7 @@ final class RDKafkaProducerHandle: @unchecked Sendable {
                     logger.critical("Kafka producer fatal error: \(fatal)")
                 } else {
                     let error = KafkaError(rdCode: err.rawValue, detail: text)
-                    if error.isLoggedConnectionFailure {
-                        logger.debug("Kafka producer error (librdkafka retries): \(error)")
-                    } else {
-                        logger.warning("Kafka producer error (librdkafka retries): \(error)")
-                    }
+                    logger.log(level: error.retryLogLevel, "Kafka producer error (librdkafka retries): \(error)")
                 }
             case RD_KAFKA_EVENT_STATS:
                 if let handler = client.context.statistics, let json = rd_kafka_event_stats(event),

@@ -4,31 +4,24 @@ import Testing
 
 /// The hand-written structures of the per-event path, checked against the obvious implementation.
 @Suite struct HotPathStructureTests {
-    @Test func stringIdMapAgreesWithDictionaryUnderChurn() {
+    @Test func stringIdMapAgreesWithDictionary() {
         var map = StringIdMap()
         var reference: [String: UInt32] = [:]
         var random = SplitMix64(seed: 7)
-        // Short (inline) and long (heap) keys, inserts, overwrites and removals; small key space so
-        // probe runs collide and backward-shift deletion is exercised.
+        // Short (inline) and long (heap) keys, inserts and overwrites across several growths; a small key
+        // space so probe runs collide.
         for step in 0..<60_000 {
             let number = random.nextInt(below: 3_000)
             let key = number.isMultiple(of: 3) ? "user-with-a-long-identifier-\(number)" : "u\(number)"
-            switch random.nextInt(below: 10) {
-            case 0..<5:
+            if random.nextInt(below: 2) == 0 {
                 map.insert(key, UInt32(step))
                 reference[key] = UInt32(step)
-            case 5..<8:
-                map.remove(key)
-                reference[key] = nil
-            default:
+            } else {
                 #expect(map[key] == reference[key])
             }
         }
         #expect(map.count == reference.count)
         for (key, value) in reference { #expect(map[key] == value) }
-        var seen: [String: UInt32] = [:]
-        map.forEach { seen[$0] = $1 }
-        #expect(seen == reference)
         #expect(map["never-inserted"] == nil)
         #expect(map[""] == nil)
     }
