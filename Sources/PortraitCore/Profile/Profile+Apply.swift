@@ -97,9 +97,10 @@ extension Profile {
     ///
     /// Among several entries tied at the smallest score, the one with the greatest name goes. Symbol ids
     /// depend on interning order, which differs between processes (and between shards' interleavings),
-    /// so a tie broken by id would let a restored profile drift from an uninterrupted run. Exact ties
-    /// are rare (tags of one event, never added to since), so taking the catalog lock for the names is
-    /// fine. (A class parameter, not a closure: no retain per call on the per-event path.)
+    /// so a tie broken by id would let a restored profile drift from an uninterrupted run. The names are
+    /// read under one catalog lock, and only when the newcomer wins and the smallest value is shared (tags
+    /// of one event, never added to since). (A class parameter, not a closure: no retain per call on the
+    /// per-event path.)
     mutating func addScore(key: UInt32, term: Double, cap: Int, names: ItemCatalog) {
         let scoreCount = self.scoreCount
         let low = withScores { Self.lowerBound(key, in: $0) }
@@ -121,23 +122,42 @@ extension Profile {
         // At the cap: evict the smallest of the same kind unless the newcomer is smaller still.
         // Tags sort before authors (the flag is the high bit), so each kind is one contiguous range.
         let range = isAuthor ? Int(tagCount)..<scoreCount : 0..<Int(tagCount)
-        let (minIndex, minValue) = withScores { scores in
+        // One pass for the smallest value and how many entries hold it; names (and the catalog lock) only
+        // when the newcomer beats it and several are tied for eviction. A heavy user at the cap takes this
+        // path for most new tags, and entries added by one event tie until touched again.
+        var (minIndex, minValue, tied) = withScores { scores in
             var minIndex = -1
             var minValue = Double.infinity
+            var tied = 0
             for index in range {
                 let value = scores[index].value
                 if value < minValue {
                     minValue = value
                     minIndex = index
-                } else if value == minValue,
-                    Self.evictsFirst(scores[index].symbol, scores[minIndex].symbol, names: names)
-                {
-                    minIndex = index
+                    tied = 1
+                } else if value == minValue {
+                    tied += 1
                 }
             }
-            return (minIndex, minValue)
+            return (minIndex, minValue, tied)
         }
         guard minIndex >= 0, term > minValue else { return }
+        if tied > 1 {
+            minIndex = withScores { scores in
+                names.withState { state in
+                    var chosen = minIndex
+                    var chosenName = state.symbols.name(scores[chosen].symbol)
+                    for index in (minIndex + 1)..<range.upperBound where scores[index].value == minValue {
+                        let name = state.symbols.name(scores[index].symbol)
+                        if name > chosenName {
+                            chosen = index
+                            chosenName = name
+                        }
+                    }
+                    return chosen
+                }
+            }
+        }
         // One shift instead of remove + insert: entries between the evicted one and the insertion
         // point move by one, the rest stay.
         let entry = ScoreEntry(key: key, value: term)
@@ -154,11 +174,6 @@ extension Profile {
                 scores[low] = entry
             }
         }
-    }
-
-    /// Whether symbol `lhs` goes before `rhs` among equal smallest scores: the greater name goes.
-    static func evictsFirst(_ lhs: UInt32, _ rhs: UInt32, names: ItemCatalog) -> Bool {
-        names.withState { $0.symbols.name(lhs) > $0.symbols.name(rhs) }
     }
 
     /// The first index whose key is not below `key`, without data-dependent branches (the compare

@@ -162,6 +162,23 @@ import Testing
         #expect(stats.profileBytes < 16 * 1024)
     }
 
+    /// At the cap, among entries tied at the smallest score the greatest name goes — never the larger symbol id,
+    /// which depends on which user interned the tags first.
+    @Test(arguments: [["x", "y", "w"], ["y", "x", "w"]])
+    func tiesAtTheCapEvictTheGreatestNameWhateverTheInterningOrder(internedFirst: [String]) async throws {
+        let (engine, _) = EngineFixture.engine(EngineFixture.configuration { $0.maxTagsPerUser = 3 })
+        let t0: Int64 = 1_732_000_000_000
+        engine.submit([EngineFixture.event("other", "v0", .like, t0, tags: internedFirst)], token: 1)
+        engine.submit(
+            [
+                EngineFixture.event("u", "v1", .like, t0, tags: ["w", "y", "x"]),
+                EngineFixture.event("u", "v2", .like, t0 + 60_000, tags: ["z"]),
+            ], token: 2)
+        await engine.flush(partitions: nil)
+        let snapshot = try ProfileStateCodec().decode(try #require(await engine.encodedState(userId: "u")))
+        #expect(Set(snapshot.tags.map(\.name)) == ["w", "x", "z"])
+    }
+
     @Test func replayedPositionsAreSkipped() async throws {
         let (engine, _) = EngineFixture.engine(EngineFixture.configuration())
         let events = try EngineFixture.workedExample().enumerated().map {
