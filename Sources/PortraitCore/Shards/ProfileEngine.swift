@@ -73,10 +73,11 @@ public final class ProfileEngine: Sendable {
     }
 
     /// Emits a round now in every shard (only users of `partitions`, if given), after all parts
-    /// submitted before the call are applied.
+    /// submitted before the call are applied. The shards render their rounds in parallel (a revocation
+    /// or shutdown waits for the slowest shard, not for the sum of them).
     public func flush(partitions: Set<Int32>?) async {
-        for shard in shards {
-            await shard.perform { $0.cutRound(partitions: partitions) }
+        await withTaskGroup(of: Void.self) { group in
+            for shard in shards { group.addTask { await shard.perform { $0.cutRound(partitions: partitions) } } }
         }
     }
 
