@@ -39,7 +39,7 @@ struct BenchLatency: ParsableCommand {
             let probe = try RelayLatencyProbe(
                 bootstrap: bootstrap, topic: "interactions", lingerMs: daemonLingerMs, logger: DaemonBench.logger)
             try probe.start(topic: "interactions")
-            try drive(bootstrap: bootstrap) { probe.beginRecording() }
+            let failed = try drive(bootstrap: bootstrap) { probe.beginRecording() }
             usleep(500_000)
             let samples = probe.stop().sorted()
             guard !samples.isEmpty else { throw BenchError("no latency samples") }
@@ -50,6 +50,7 @@ struct BenchLatency: ParsableCommand {
                 portrait bench latency --relay — \(rate) events/s for \(seconds) s (after \(warmup) s warm-up), \(partitions) partitions
                   consumer → producer copy, fetch.wait.max.ms=1, linger.ms \(daemonLingerMs) (relay) / \(producerLingerMs) (input); samples: \(samples.count) input batches
                   broker timestamp → copy delivered: p50 \(percentile(0.5)), p90 \(percentile(0.9)), p99 \(percentile(0.99)), p99.9 \(percentile(0.999))
+                  input delivery failures \(failed)
                 """)
             return
         }
