@@ -23,6 +23,9 @@ struct EmissionRenderer {
         self.recommender = Recommender(configuration: configuration)
     }
 
+    /// Lends the shard's copy of symbol names (e.g. to break ties at the caps while applying).
+    mutating func withNames<Result>(_ body: (inout SymbolNames) -> Result) -> Result { body(&names) }
+
     private var topTagCount: Int { max(configuration.topN, configuration.interestsForRecommendations) }
 
     /// Renders one emission per slot (versions already bumped).

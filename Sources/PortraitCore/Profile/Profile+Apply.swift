@@ -24,9 +24,11 @@ extension Profile {
 
     /// Applies one resolved event: scores, windows, context, seen items, not_interested marks.
     ///
-    /// `names` breaks ties between equal smallest scores at a cap (see `addScore`).
+    /// `names` (the shard's copy, completed from `catalog` when it lacks one) breaks ties between equal smallest
+    /// scores at a cap (see `addScore`).
     mutating func apply(
-        _ event: ResolvedEvent, tags: ArraySlice<UInt32>, configuration: EngineConfiguration, names: ItemCatalog
+        _ event: ResolvedEvent, tags: ArraySlice<UInt32>, configuration: EngineConfiguration, names: inout SymbolNames,
+        catalog: ItemCatalog
     ) {
         let ts = event.timestamp
         let halfLife = configuration.halfLifeMs
@@ -46,12 +48,12 @@ extension Profile {
         if event.weight != 0 {
             let term = event.weight * Decay.exp2(exponent)
             for tag in tags {
-                addScore(key: tag, term: term, cap: configuration.maxTagsPerUser, names: names)
+                addScore(key: tag, term: term, cap: configuration.maxTagsPerUser, names: &names, catalog: catalog)
             }
             if event.author != 0 {
                 addScore(
                     key: event.author | ScoreEntry.authorFlag, term: term, cap: configuration.maxAuthorsPerUser,
-                    names: names)
+                    names: &names, catalog: catalog)
             }
         }
 
@@ -97,11 +99,10 @@ extension Profile {
     ///
     /// Among several entries tied at the smallest score, the one with the greatest name goes. Symbol ids
     /// depend on interning order, which differs between processes (and between shards' interleavings),
-    /// so a tie broken by id would let a restored profile drift from an uninterrupted run. The names are
-    /// read under one catalog lock, and only when the newcomer wins and the smallest value is shared (tags
-    /// of one event, never added to since). (A class parameter, not a closure: no retain per call on the
-    /// per-event path.)
-    mutating func addScore(key: UInt32, term: Double, cap: Int, names: ItemCatalog) {
+    /// so a tie broken by id would let a restored profile drift from an uninterrupted run. Names come from
+    /// the shard's copy; the catalog lock is taken only when that lacks one of the tied symbols. (A class
+    /// parameter, not a closure: no retain per call on the per-event path.)
+    mutating func addScore(key: UInt32, term: Double, cap: Int, names: inout SymbolNames, catalog: ItemCatalog) {
         let scoreCount = self.scoreCount
         let low = withScores { Self.lowerBound(key, in: $0) }
         let lowWord = low &* Self.scoreWords
@@ -122,8 +123,8 @@ extension Profile {
         // At the cap: evict the smallest of the same kind unless the newcomer is smaller still.
         // Tags sort before authors (the flag is the high bit), so each kind is one contiguous range.
         let range = isAuthor ? Int(tagCount)..<scoreCount : 0..<Int(tagCount)
-        // One pass for the smallest value and how many entries hold it; names (and the catalog lock) only
-        // when the newcomer beats it and several are tied for eviction. A heavy user at the cap takes this
+        // One pass for the smallest value and how many entries hold it; names only when the newcomer beats it
+        // and several are tied for eviction. A heavy user at the cap takes this
         // path for most new tags, and entries added by one event tie until touched again.
         var (minIndex, minValue, tied) = withScores { scores in
             var minIndex = -1
@@ -144,18 +145,20 @@ extension Profile {
         guard minIndex >= 0, term > minValue else { return }
         if tied > 1 {
             minIndex = withScores { scores in
-                names.withState { state in
-                    var chosen = minIndex
-                    var chosenName = state.symbols.name(scores[chosen].symbol)
-                    for index in (minIndex + 1)..<range.upperBound where scores[index].value == minValue {
-                        let name = state.symbols.name(scores[index].symbol)
-                        if name > chosenName {
-                            chosen = index
-                            chosenName = name
+                let tiedRange = minIndex..<range.upperBound
+                if tiedRange.contains(where: { scores[$0].value == minValue && !names.contains(scores[$0].symbol) }) {
+                    catalog.withState { state in
+                        for index in tiedRange where scores[index].value == minValue {
+                            names.learn(scores[index].symbol, from: state.symbols)
                         }
                     }
-                    return chosen
                 }
+                var chosen = minIndex
+                for index in tiedRange.dropFirst()
+                where scores[index].value == minValue && names.precedes(scores[chosen].symbol, scores[index].symbol) {
+                    chosen = index
+                }
+                return chosen
             }
         }
         // One shift instead of remove + insert: entries between the evicted one and the insertion

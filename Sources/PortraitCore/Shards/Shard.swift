@@ -101,16 +101,18 @@ final class Shard: @unchecked Sendable {
         let resolved = catalog.resolve(part, accepted: accepted, cached: cached)
         symbolCache.learn(resolved.learned)
         var applied = [Int](repeating: 0, count: EventType.allCases.count)
-        for event in resolved.events {
-            if !popularity.add(item: event.item, weight: event.weight, at: event.timestamp) {
-                mergePopularity()  // the event is past the deltas' range: start a new one
-                _ = popularity.add(item: event.item, weight: event.weight, at: event.timestamp)
+        renderer.withNames { names in
+            for event in resolved.events {
+                if !popularity.add(item: event.item, weight: event.weight, at: event.timestamp) {
+                    mergePopularity()  // the event is past the deltas' range: start a new one
+                    _ = popularity.add(item: event.item, weight: event.weight, at: event.timestamp)
+                }
+                let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
+                store[event.slot].apply(event, tags: tags, configuration: configuration, names: &names, catalog: catalog)
+                account(event.slot)
+                store.touch(event.slot)
+                applied[Int(event.type.rawValue)] += 1
             }
-            let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
-            store[event.slot].apply(event, tags: tags, configuration: configuration, names: catalog)
-            account(event.slot)
-            store.touch(event.slot)
-            applied[Int(event.type.rawValue)] += 1
         }
         // A profile created only for duplicates has nothing to emit: forget it again.
         for slot in created where store[slot].events == 0 { store.remove(slot) }

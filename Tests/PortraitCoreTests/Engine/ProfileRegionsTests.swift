@@ -28,6 +28,7 @@ import Testing
         var seen: [UInt32] = []
         var windows = WindowCounts()
         var ts: Int64 = 1_732_896_000_000
+        var names = SymbolNames()
         for _ in 0..<400 {
             ts += Int64(random.nextInt(below: 40)) * 60_000
             let at = ts - (random.nextInt(below: 4) == 0 ? Int64(random.nextInt(below: 3_600_000)) : 0)
@@ -40,7 +41,7 @@ import Testing
                 tagCount: Int32(tags.count), country: 0, device: 0, lang: 0,
                 position: InputPosition(partition: 0, offset: -1), slot: 0)
             let previousAsOf = profile.asOf
-            profile.apply(event, tags: tags[...], configuration: configuration, names: catalog)
+            profile.apply(event, tags: tags[...], configuration: configuration, names: &names, catalog: catalog)
 
             if let index = seen.lastIndex(of: item) { seen.remove(at: index) }
             if seen.count >= configuration.seenItemsPerUser { seen.removeFirst() }
