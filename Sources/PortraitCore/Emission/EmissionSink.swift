@@ -28,21 +28,24 @@ public struct EmissionRound: Sendable {
 }
 
 /// One user's coalesced output of a round: the profile (§4) and recommendation (§5) records.
+///
+/// A round renders every record into one buffer: `profile` and `recommendations` are slices of it (one
+/// allocation per round, not two per user; a sink that keeps a slice keeps the round's buffer).
 public struct Emission: Sendable {
     public var userId: String
     /// The input partition of the user's latest applied event.
     public var partition: Int32
     /// Strictly increasing per user.
     public var version: UInt64
-    public var profile: [UInt8]
-    public var recommendations: [UInt8]
+    public var profile: ArraySlice<UInt8>
+    public var recommendations: ArraySlice<UInt8>
     /// The user's full state at `version`, encoded by `ProfileStateCodec` (the daemon sends it with the
     /// profile record as the `portrait.state` header: the profiles topic is the changelog that restores state).
     public var state: [UInt8]
 
     public init(
-        userId: String, partition: Int32, version: UInt64, profile: [UInt8], recommendations: [UInt8],
-        state: [UInt8] = []
+        userId: String, partition: Int32, version: UInt64, profile: ArraySlice<UInt8>,
+        recommendations: ArraySlice<UInt8>, state: [UInt8] = []
     ) {
         self.userId = userId
         self.partition = partition

@@ -36,30 +36,48 @@ struct EmissionRenderer {
     mutating func render(_ slots: [Int32], store: ProfileStore, catalog: ItemCatalog) -> [Emission] {
         var emissions: [Emission] = []
         emissions.reserveCapacity(slots.count)
-        var json = JSONWriter(capacity: 8_192)
+        var records = JSONWriter(capacity: Self.chunkBytes + 8_192)
+        var state = JSONWriter(capacity: 1_024)
+        // Per rendered user not yet in `emissions`: its slot, the end of its profile and of its recommendations
+        // record in `records`, and its state.
+        var pending: [(slot: Int32, profileEnd: Int, end: Int, state: [UInt8])] = []
+        func takeChunk() {
+            let chunk = records.take()
+            var start = 0
+            for user in pending {
+                emissions.append(
+                    Emission(
+                        userId: store[user.slot].userId, partition: store[user.slot].partition,
+                        version: store[user.slot].version, profile: chunk[start..<user.profileEnd],
+                        recommendations: chunk[user.profileEnd..<user.end], state: user.state))
+                start = user.end
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
         store.slab.withUnsafeBufferPointer { slab in
             guard let profiles = slab.baseAddress else { return }
             beginPrepare()
             for slot in slots { gather(profiles + Int(slot)) }
             capture(from: catalog)
             for (index, slot) in slots.enumerated() {
-                emissions.append(emission(profiles + Int(slot), index: index, into: &json))
+                let profile = profiles + Int(slot)
+                let asOf = profile.pointee.asOf
+                renderProfile(profile, index: index, at: asOf, into: &records)
+                let profileEnd = records.count
+                renderRecommendations(profile, index: index, at: asOf, into: &records)
+                ProfileStateWriter.encode(profile, names: names, into: &state)
+                pending.append((slot, profileEnd, records.count, state.take()))
+                if records.count >= Self.chunkBytes { takeChunk() }
             }
         }
+        if !pending.isEmpty { takeChunk() }
         return emissions
     }
 
-    private mutating func emission(_ profile: UnsafePointer<Profile>, index: Int, into json: inout JSONWriter) -> Emission {
-        let asOf = profile.pointee.asOf
-        renderProfile(profile, index: index, at: asOf, into: &json)
-        let profileJSON = json.take()
-        renderRecommendations(profile, index: index, at: asOf, into: &json)
-        let recommendationsJSON = json.take()
-        ProfileStateWriter.encode(profile, names: names, into: &json)
-        return Emission(
-            userId: profile.pointee.userId, partition: profile.pointee.partition, version: profile.pointee.version,
-            profile: profileJSON, recommendations: recommendationsJSON, state: json.take())
-    }
+    /// Records of a round are rendered into arrays of about this size, which the emissions slice: one allocation
+    /// per few dozen users, each small enough for malloc to serve from (and return to) its free lists — a
+    /// round-sized array (tens of MB at a 1 s interval under load) would be fresh pages every round.
+    static let chunkBytes = 64 * 1_024
 
     /// The §4 record of one profile stated at `at` (or its own `as_of`).
     mutating func profileJSON(_ profile: Profile, at: Int64?, catalog: ItemCatalog) -> [UInt8] {

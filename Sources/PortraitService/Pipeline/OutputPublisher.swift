@@ -208,7 +208,7 @@ final class OutputPublisher: EmissionSink, Sendable {
         topic: KafkaTopicHandle,
         partition: KafkaPartition?,
         key: String,
-        value: [UInt8],
+        value: ArraySlice<UInt8>,
         headers: [KafkaHeader],
         token: UInt64
     ) {

@@ -58,6 +58,10 @@ enum EngineFixture {
         }
     }
 
+    static func json(_ bytes: ArraySlice<UInt8>) throws -> [String: Any] {
+        try json(Array(bytes))
+    }
+
     static func json(_ bytes: [UInt8]?) throws -> [String: Any] {
         let bytes = try #require(bytes)
         return try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])

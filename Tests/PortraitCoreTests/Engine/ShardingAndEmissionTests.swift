@@ -69,6 +69,27 @@ import Testing
         }
     }
 
+    /// A round's records are rendered into shared chunks of about `EmissionRenderer.chunkBytes`: every user's slices
+    /// are its own records, also across chunk boundaries.
+    @Test func largeRoundsSliceEachUsersOwnRecords() async throws {
+        let (engine, sink) = EngineFixture.engine(EngineFixture.configuration())
+        let events = Self.traffic(users: 300, events: 3_000, seed: 11)
+        engine.submit(events, token: 1)
+        await engine.flush(partitions: nil)
+        let round = try #require(sink.rounds.last)
+        #expect(round.emissions.count == Set(events.map(\.event.userId)).count)
+        let bytes = round.emissions.reduce(0) { $0 + $1.profile.count + $1.recommendations.count }
+        #expect(bytes > 2 * EmissionRenderer.chunkBytes, "the round spans several chunks")
+        for emission in round.emissions {
+            let profile = try EngineFixture.json(emission.profile)
+            let recommendations = try EngineFixture.json(emission.recommendations)
+            #expect(profile["user_id"] as? String == emission.userId)
+            #expect(recommendations["user_id"] as? String == emission.userId)
+            #expect(profile["events"] as? Int == events.filter { $0.event.userId == emission.userId }.count)
+            #expect(try ProfileStateCodec().decode(emission.state).userId == emission.userId)
+        }
+    }
+
     @Test func roundsCoalesceAndVersionsIncrease() async throws {
         let (engine, sink) = EngineFixture.engine(EngineFixture.configuration(shards: 2))
         let events = Self.traffic(users: 20, events: 1_000, seed: 7)

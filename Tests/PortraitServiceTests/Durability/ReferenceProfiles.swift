@@ -50,7 +50,7 @@ private final class LastEmissionSink: EmissionSink {
 
     func emit(_ round: EmissionRound) {
         latest.withLock { latest in
-            for emission in round.emissions { latest[emission.userId] = emission.profile }
+            for emission in round.emissions { latest[emission.userId] = Array(emission.profile) }
         }
     }
 
