@@ -95,6 +95,10 @@ struct BenchEngine: AsyncParsableCommand {
         let counts = single.sink.counts.withLock { $0 }
         print("decode + apply + emission, 1 shard: \(k(single.eventsPerSecond)) events/s wall, "
             + "CPU \(f(single.cpuMicrosPerEvent, 3)) µs/event (= \(k(1e6 / single.cpuMicrosPerEvent)) events/s per core)")
+        let bookkeeping = single.cpuSecondsBeforeFlush * 1e6 / Double(max(single.events, 1))
+        print("  of which decode + apply + emission bookkeeping (every event applied, nobody rendered yet): "
+            + "CPU \(f(bookkeeping, 3)) µs/event (= \(k(1e6 / bookkeeping)) events/s per core); "
+            + "the final flush rendered each user once")
         print("  \(single.statistics.profiles) profiles, \(counts.rounds) rounds, \(counts.emissions) records "
             + "(\(counts.bytes / max(counts.emissions, 1)) bytes profile+recs each), "
             + "\(single.statistics.duplicatesSkipped) duplicates")
