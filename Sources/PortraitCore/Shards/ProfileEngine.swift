@@ -48,28 +48,31 @@ public final class ProfileEngine: Sendable {
 
     /// Splits the batch by shard and hands each part over; returns the number of parts (0 for an
     /// empty batch, whose token is then never reported).
+    ///
+    /// With several shards a part is the batch itself plus the indices of its shard's events: every shard shares
+    /// the one array instead of a copy of its events (a copy retains each event's tag array and heap strings).
     @discardableResult
     public func submit(_ batch: [PositionedInteraction], token: UInt64) -> Int {
+        guard !batch.isEmpty else { return 0 }
         if shards.count == 1 {
-            guard !batch.isEmpty else { return 0 }
-            hand(batch, to: shards[0], token: token)
+            hand(batch, indices: nil, count: batch.count, to: shards[0], token: token)
             return 1
         }
-        var parts = [[PositionedInteraction]](repeating: [], count: shards.count)
-        for event in batch {
-            parts[shardIndex(for: event.event.userId)].append(event)
+        var parts = [[Int32]](repeating: [], count: shards.count)
+        for offset in batch.indices {
+            parts[shardIndex(for: batch[offset].event.userId)].append(Int32(truncatingIfNeeded: offset))
         }
         var handed = 0
         for (index, part) in parts.enumerated() where !part.isEmpty {
-            hand(part, to: shards[index], token: token)
+            hand(batch, indices: part, count: part.count, to: shards[index], token: token)
             handed += 1
         }
         return handed
     }
 
-    private func hand(_ part: [PositionedInteraction], to shard: Shard, token: UInt64) {
-        gate.submitted(part.count, shard: shard.index)
-        shard.queue.async { shard.apply(part, token: token) }
+    private func hand(_ batch: [PositionedInteraction], indices: [Int32]?, count: Int, to shard: Shard, token: UInt64) {
+        gate.submitted(count, shard: shard.index)
+        shard.queue.async { shard.apply(batch, indices: indices, token: token) }
     }
 
     /// Emits a round now in every shard (only users of `partitions`, if given), after all parts

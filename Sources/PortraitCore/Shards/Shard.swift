@@ -75,30 +75,37 @@ final class Shard: @unchecked Sendable {
         }
     }
 
-    /// Applies one part: dedupe, resolve under one catalog lock, apply, then count and maybe cut.
-    func apply(_ part: [PositionedInteraction], token: UInt64) {
+    /// Applies one part — the events of `batch` at `indices` (all of them when `nil`): dedupe, resolve under one
+    /// catalog lock, apply, then count and maybe cut.
+    func apply(_ batch: [PositionedInteraction], indices: [Int32]? = nil, token: UInt64) {
+        let count = indices?.count ?? batch.count
         var accepted: [(index: Int, slot: Int32)] = []
-        accepted.reserveCapacity(part.count)
+        accepted.reserveCapacity(count)
         var created: [Int32] = []
         var duplicates = 0
         // Fields are read through the array, never by copying a whole `PositionedInteraction`
         // (that would retain its tag array and every heap string, twice per event).
-        for offset in part.indices {
-            let (slot, isNew) = store.slotCreating(part[offset].event.userId)
+        func admit(_ offset: Int) {
+            let (slot, isNew) = store.slotCreating(batch[offset].event.userId)
             if isNew {
                 created.append(slot)
-                restoreEvicted(part[offset].event.userId, into: slot)
+                restoreEvicted(batch[offset].event.userId, into: slot)
             }
-            let position = part[offset].position
+            let position = batch[offset].position
             if store[slot].isDuplicate(position) {
                 duplicates += 1
-                continue
+                return
             }
             store[slot].recordApplied(position)
             accepted.append((offset, slot))
         }
-        let cached = symbolCache.lookup(part, accepted: accepted)
-        let resolved = catalog.resolve(part, accepted: accepted, cached: cached)
+        if let indices {
+            for offset in indices { admit(Int(offset)) }
+        } else {
+            for offset in batch.indices { admit(offset) }
+        }
+        let cached = symbolCache.lookup(batch, accepted: accepted)
+        let resolved = catalog.resolve(batch, accepted: accepted, cached: cached)
         symbolCache.learn(resolved.learned)
         var applied = [Int](repeating: 0, count: EventType.allCases.count)
         renderer.withNames { names in
@@ -120,7 +127,7 @@ final class Shard: @unchecked Sendable {
             for index in applied.indices { totals.appliedByType[index] += applied[index] }
             totals.duplicatesSkipped += duplicates
         }
-        gate.applied(part.count, shard: index)
+        gate.applied(count, shard: index)
         pendingTokens.append(token)
         if configuration.emitIntervalMs == 0 { cutRound(partitions: nil) }
     }
