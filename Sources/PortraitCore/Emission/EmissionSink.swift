@@ -29,8 +29,9 @@ public struct EmissionRound: Sendable {
 
 /// One user's coalesced output of a round: the profile (§4) and recommendation (§5) records.
 ///
-/// A round renders every record into one buffer: `profile` and `recommendations` are slices of it (one
-/// allocation per round, not two per user; a sink that keeps a slice keeps the round's buffer).
+/// A round renders its records into shared chunks (`EmissionRenderer.chunkBytes`): `profile` and `recommendations`
+/// are slices of one (an allocation per few dozen users, not two per user; a sink that keeps a slice keeps its
+/// chunk).
 public struct Emission: Sendable {
     public var userId: String
     /// The input partition of the user's latest applied event.

@@ -34,9 +34,11 @@ struct EmissionRenderer {
     /// handing `pointee` to a `borrowing` parameter copies the `Profile` (a retain and a release for
     /// each of its arrays and its user id), which `perf` showed as `ProfileVwcp` under `render`.
     mutating func render(_ slots: [Int32], store: ProfileStore, catalog: ItemCatalog) -> [Emission] {
+        guard !slots.isEmpty else { return [] }
         var emissions: [Emission] = []
         emissions.reserveCapacity(slots.count)
-        var records = JSONWriter(capacity: Self.chunkBytes + 8_192)
+        // A chunk, or what the round's users need (rounds of a few users with `emit_interval_ms` 0).
+        var records = JSONWriter(capacity: min(Self.chunkBytes, slots.count * 2_560) + 8_192)
         var state = JSONWriter(capacity: 1_024)
         // Per rendered user not yet in `emissions`: its slot, the end of its profile and of its recommendations
         // record in `records`, and its state.

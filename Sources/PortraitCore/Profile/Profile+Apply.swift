@@ -124,8 +124,8 @@ extension Profile {
         // Tags sort before authors (the flag is the high bit), so each kind is one contiguous range.
         let range = isAuthor ? Int(tagCount)..<scoreCount : 0..<Int(tagCount)
         // One pass for the smallest value and how many entries hold it; names only when the newcomer beats it
-        // and several are tied for eviction. A heavy user at the cap takes this
-        // path for most new tags, and entries added by one event tie until touched again.
+        // and several are tied for eviction. A heavy user at the cap takes this path for most new tags, and
+        // entries added by one event tie until touched again.
         var (minIndex, minValue, tied) = withScores { scores in
             var minIndex = -1
             var minValue = Double.infinity

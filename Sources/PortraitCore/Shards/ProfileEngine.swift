@@ -5,8 +5,8 @@ import Synchronization
 /// records through an `EmissionSink`.
 ///
 /// Users are routed by FNV-1a of `user_id` modulo the shard count (stable across processes).
-/// A batch is split into one part per shard touched; each part crosses to its shard's queue as one
-/// `Sendable` array, and its token comes back in exactly one `EmissionRound`.
+/// A batch is split into one part per shard touched; each part crosses to its shard's queue as the shared
+/// batch array plus the indices of its events, and its token comes back in exactly one `EmissionRound`.
 public final class ProfileEngine: Sendable {
     public let configuration: EngineConfiguration
     public let catalog: ItemCatalog
