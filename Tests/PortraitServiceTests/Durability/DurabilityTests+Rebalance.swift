@@ -52,7 +52,12 @@ extension DurabilityTests {
                     $0.contains("assigned") || $0.contains("revoked") || $0.contains("lost") || $0.contains("restor")
                         || $0.contains("drain") || $0.contains("\"level\":\"warning\"") || $0.contains("\"level\":\"error\"")
                 }
-                Issue.record("\(name):\n\(lines.suffix(40).joined(separator: "\n"))")
+                // Consumed vs skipped as already applied: an instance that never restored skips nothing unless its
+                // input was delivered twice (a reset fetch position); consumed below its share means input was dropped.
+                let counts = ["portrait_events_consumed_total", "portrait_events_duplicate_total", "portrait_events_rejected_total",
+                              "portrait_outputs_published_total"]
+                    .map { "\($0) \(daemon.metricSum($0).map { String(Int($0)) } ?? "?")" }.joined(separator: ", ")
+                Issue.record("\(name) (\(counts)):\n\(lines.suffix(40).joined(separator: "\n"))")
             }
         }
         for daemon in [first, second, joiner] {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PortraitCore
 import PortraitKafka
 import Testing
 
@@ -151,15 +152,35 @@ final class DurableRun: Sendable {
     func recordHistory(of users: [String], expected: [String: ComparableProfile]) throws -> String {
         var lines: [String] = []
         var byUser: [String: [String]] = [:]
+        /// Per user: the applied input offsets in the state header of its last record (highest version).
+        var applied: [String: (version: Int64, offsets: String)] = [:]
         for message in try cluster.readToEnd(Self.profilesTopic) {
             guard let value = message.value, let profile = try? ComparableProfile(json: value), users.contains(profile.userId)
             else { continue }
             byUser[profile.userId, default: []].append(
                 "p\(message.partition.rawValue)@\(message.offset.rawValue) v\(profile.version) events \(profile.events)")
+            if profile.version >= applied[profile.userId]?.version ?? -1,
+                let state = message.headers.first(where: { $0.key == "portrait.state" })?.value,
+                let snapshot = try? ProfileStateCodec().decode(state)
+            {
+                applied[profile.userId] = (
+                    profile.version, snapshot.offsets.map { "p\($0.partition)@\($0.offset)" }.joined(separator: " ")
+                )
+            }
+        }
+        // Where each user's input lies: a last record that applied up to the user's last input offset but holds
+        // fewer events lost events in the middle (skipped, or a part never applied); one that stops short lost the tail.
+        var input: [String: [String]] = [:]
+        for message in try cluster.readToEnd(Self.inputTopic) {
+            guard let key = message.key, case let user = String(decoding: key, as: UTF8.self), users.contains(user) else { continue }
+            input[user, default: []].append("p\(message.partition.rawValue)@\(message.offset.rawValue)")
         }
         for user in users {
             lines.append("records of \(user) (expected events \(expected[user]?.events ?? -1)): "
                 + (byUser[user] ?? []).joined(separator: ", "))
+            let offsets = input[user] ?? []
+            lines.append("  last record applied up to \(applied[user]?.offsets ?? "?"); input: \(offsets.count) events, last "
+                + (offsets.last ?? "-") + "; input offsets: " + offsets.joined(separator: " "))
         }
         return lines.joined(separator: "\n")
     }
