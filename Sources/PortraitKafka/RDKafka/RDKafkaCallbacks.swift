@@ -13,6 +13,7 @@ let rdRebalanceCallback:
         UnsafeMutableRawPointer?
     ) -> Void = { rk, err, partitions, _ in
         guard let rk, let context = RDKafkaCallbackContext.from(rk) else { return }
+        context.rebalances += 1
         let logger = context.logger
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let tps = RDKafkaTopicPartitionList.elements(of: partitions).map(\.tp)

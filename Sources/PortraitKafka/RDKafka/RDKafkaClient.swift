@@ -78,6 +78,8 @@ final class RDKafkaCallbackContext: @unchecked Sendable {
     let rebalanceHandler: (any KafkaRebalanceHandler)?
     let statistics: (@Sendable (KafkaStatistics) -> Void)?
     weak var consumer: KafkaConsumer?
+    /// Rebalances served so far (assign, revoke or error); only the polling thread touches it.
+    var rebalances = 0
 
     init(
         logger: Logger, rebalanceHandler: (any KafkaRebalanceHandler)? = nil,

@@ -49,10 +49,6 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     private var events: [PositionedInteraction] = []
     /// The highest offset per partition of the current poll (kept between polls for its capacity).
     private var ends: [Int32: Int64] = [:]
-    /// Per assigned partition, the offset of the last record this instance received.
-    private var delivered: [Int32: Int64] = [:]
-    /// Set by the rebalance callbacks, which run inside a poll; see ``rewindAfterRebalance()``.
-    private var rebalancedDuringPoll = false
     private var lastLagUpdate = ContinuousClock.now
 
     /// Records read since start, for the status line.
@@ -159,35 +155,11 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
                 deadLetter(message, reason: reason)
             }
         }
-        for (partition, offset) in ends { delivered[partition] = offset }
-        if rebalancedDuringPoll { rewindAfterRebalance() }
         if count > 0 && !ends.isEmpty {
             finishBatch(oldest: oldest)
         }
         storeProcessedOffsets()
         updateLagIfDue()
-    }
-
-    /// Puts every retained partition's fetch position right after the last record this instance received.
-    ///
-    /// The joiner durability test caught records that were never delivered (1 run in ~16): one producer batch of
-    /// every partition one instance kept through a rebalance (371 events), missing from its profiles although its
-    /// last records had applied up to each partition's end, nothing skipped as a duplicate. The likely cause is
-    /// librdkafka 2.0.2 discarding records `rd_kafka_consume_batch_queue` had collected when the rebalance it
-    /// serves in the same call pauses the partitions (a new fetch version) after the position moved past them; I
-    /// have not confirmed that in librdkafka's source. A seek to the next expected offset refetches whatever was
-    /// dropped and nothing twice; with nothing dropped it refetches only what was already queued.
-    private func rewindAfterRebalance() {
-        rebalancedDuringPoll = false
-        for partition in assigned.sorted() {
-            guard let last = delivered[partition] else { continue }
-            let tp = KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: partition))
-            do {
-                try consumer.seek(tp, to: KafkaOffset(rawValue: last + 1), timeout: .seconds(5))
-            } catch {
-                logger.warning("could not rewind input partition \(partition) to offset \(last + 1) after a rebalance: \(error)")
-            }
-        }
     }
 
     /// Rejected records of the current poll, copied (they are rare) and produced once the batch is opened.
@@ -319,7 +291,6 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     // MARK: Rebalancing (ingest thread, inside poll)
 
     func partitionsAssigned(_ tps: [KafkaTopicPartition], consumer: KafkaConsumer) {
-        rebalancedDuringPoll = true
         let partitions = tps.map(\.partition.rawValue)
         metrics.rebalances.increment()
         ledger.assign(partitions)
@@ -350,7 +321,6 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     }
 
     func partitionsRevoked(_ tps: [KafkaTopicPartition], lost: Bool, consumer: KafkaConsumer) {
-        rebalancedDuringPoll = true
         let partitions = Set(tps.map(\.partition.rawValue))
         metrics.rebalances.increment()
         if lost {
@@ -369,7 +339,6 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         assigned.subtract(partitions)
         for partition in partitions {
             stored[partition] = nil
-            delivered[partition] = nil
             committedStart.withLock { $0[partition] = nil }
             metrics.consumerLag(partition: partition, nil)
         }
