@@ -87,10 +87,12 @@ public final class KafkaConsumer: Sendable {
     /// Commits the stored offsets; nothing stored since the last commit is not an error.
     public func commit(synchronously: Bool) throws(KafkaError) { try rd.commit(synchronously: synchronously) }
 
-    /// Stops fetching from the partitions; records already buffered locally are not delivered until resumed.
+    /// Stops fetching from the partitions; records already buffered locally are dropped and fetched again on resume.
     public func pause(_ tps: [KafkaTopicPartition]) throws(KafkaError) { try rd.pause(tps) }
 
-    public func resume(_ tps: [KafkaTopicPartition]) throws(KafkaError) { try rd.resume(tps) }
+    /// Restarts fetching at the offset after the last record delivered to the application (with librdkafka 2.0.x a
+    /// pause/resume cycle could otherwise skip records; see `RDKafkaConsumerHandle`).
+    public func resume(_ tps: [KafkaTopicPartition]) throws(KafkaError) { try rd.resume(tps, logger: logger) }
 
     /// Moves the fetch position of an assigned partition.
     public func seek(_ tp: KafkaTopicPartition, to offset: KafkaOffset, timeout: Duration) throws(KafkaError) {

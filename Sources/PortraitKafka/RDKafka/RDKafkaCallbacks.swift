@@ -35,6 +35,7 @@ let rdRebalanceCallback:
                 handler.partitionsAssigned(tps, consumer: consumer)
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            consumer?.rd.forgetDelivered(tps)
             let lost = rd_kafka_assignment_lost(rk) != 0
             logger.info("Kafka partitions revoked", metadata: ["partitions": "\(tps)", "lost": "\(lost)"])
             if let consumer, let handler = context.rebalanceHandler {
@@ -48,6 +49,7 @@ let rdRebalanceCallback:
                 _ = rd_kafka_assign(rk, nil)
             }
         default:
+            consumer?.rd.forgetDelivered(tps)
             logger.warning("Kafka rebalance error, rejoining: \(KafkaError(rdCode: err.rawValue, detail: "rebalance"))")
             if cooperative {
                 if let consumer, let handler = context.rebalanceHandler, !tps.isEmpty {

@@ -5,20 +5,38 @@ import Synchronization
 /// The consumer side of an `rd_kafka_t`: its queue, the batch buffer and the group calls.
 ///
 /// Thread safety: librdkafka's consumer calls are thread-safe; the batch buffer and topic-name cache are used by
-/// one poller at a time, enforced by a `Mutex` taken once per batch (not per message).
+/// one poller at a time, enforced by a `Mutex` taken once per batch (not per message). The delivered positions
+/// have their own lock, never held while application code runs, so `resume` and `seek` may be called from a poll's
+/// body or a rebalance callback.
+///
+/// ## Why the consumer rewinds (librdkafka 2.0.x)
+///
+/// librdkafka 2.0.0 lists a known issue, "Poor Consumer batch API messaging guarantees": with
+/// `rd_kafka_consume_batch_queue` and more than one message per call, **seek**, **pause**, **resume** and
+/// **rebalancing** can make records be lost or returned twice. 2.1.0 fixed it (#4208: batch calls "intermittently
+/// skipping offsets when pause or resume was being used for a partition"). Debian ships 2.0.2, and the joiner
+/// durability test lost records this way: one producer batch of every partition an instance kept through a
+/// rebalance, never delivered, then committed past (2 runs in ~21), although the rebalance callback is served
+/// inside the poll as the release notes recommend. So the handle remembers the last offset it handed to the
+/// application per partition and, after any poll that served a rebalance and after every `resume`, seeks those
+/// partitions to the offset after it: whatever was dropped is fetched again, nothing is delivered twice. With
+/// nothing dropped the seek only refetches what was already buffered. Newer librdkafka does not need it and is
+/// not harmed by it.
 final class RDKafkaConsumerHandle: @unchecked Sendable {
     let client: RDKafkaClient
     let queue: OpaquePointer
     private let closed = Atomic<Bool>(false)
     private let pollState: Mutex<PollState>
+    /// Per partition, the offset of the last record handed to the application (see "Why the consumer rewinds").
+    private let delivered = Mutex<[KafkaTopicPartition: Int64]>([:])
 
     struct PollState: ~Copyable {
         var buffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
         var capacity: Int
         var lastTopic: OpaquePointer?
         var lastTopicName: String = ""
-        /// Per partition, the offset of the last record handed to the application (see `rewindAfterRebalance`).
-        var delivered: [KafkaTopicPartition: Int64] = [:]
+        /// The last record of each run of one partition in the current batch (see `remember`).
+        var runs: [(KafkaTopicPartition, Int64)] = []
 
         init(capacity: Int) {
             self.capacity = capacity
@@ -50,7 +68,11 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         maxMessages: Int, timeout: Duration, gather: Duration = .zero, logger: Logger,
         _ body: (borrowing KafkaMessageView) throws -> Void
     ) throws -> Int {
-        try pollState.withLock { state throws -> Int in
+        let rebalances = client.context.rebalances
+        defer {
+            if client.context.rebalances != rebalances { rewindAfterRebalance(logger: logger) }
+        }
+        return try pollState.withLock { state throws -> Int in
             if maxMessages > state.capacity {
                 state.buffer.deallocate()
                 state.buffer = .allocate(capacity: maxMessages)
@@ -59,7 +81,6 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
             // Wait for the first record only, then take what is already queued (or arrives within `gather`):
             // consume_batch_queue blocks until the batch is full or the timeout passes, which would add the
             // whole timeout to the latency of every record at moderate rates.
-            let rebalances = client.context.rebalances
             var count = rd_kafka_consume_batch_queue(queue, timeout.rdMilliseconds, state.buffer, 1)
             if count < 0 {
                 throw KafkaError(rdCode: rd_kafka_last_error().rawValue, detail: "rd_kafka_consume_batch_queue")
@@ -78,8 +99,13 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
             var run: (rkt: OpaquePointer?, partition: Int32, offset: Int64) = (nil, -1, -1)
             func endRun(_ state: inout PollState) {
                 guard run.rkt != nil else { return }
-                state.delivered[KafkaTopicPartition(topic: state.lastTopicName, partition: KafkaPartition(rawValue: run.partition))] =
-                    run.offset
+                state.runs.append((KafkaTopicPartition(topic: state.lastTopicName, partition: KafkaPartition(rawValue: run.partition)), run.offset))
+            }
+            // Also when `body` throws: what it was handed counts as delivered.
+            defer {
+                endRun(&state)
+                remember(state.runs)
+                state.runs.removeAll(keepingCapacity: true)
             }
             while index < count {
                 let message = buffer[index]!
@@ -103,23 +129,21 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
                 rd_kafka_message_destroy(message)
                 index += 1
             }
-            endRun(&state)
-            if client.context.rebalances != rebalances { rewindAfterRebalance(&state, logger: logger) }
             if let fatal { throw fatal }
             return delivered
         }
     }
 
-    /// Seeks every partition still assigned to the offset after the last record handed to the application.
-    ///
-    /// The joiner durability test caught records that were never delivered (2 runs in ~21): one producer batch of
-    /// every partition one instance kept through a rebalance (371 events), missing from its profiles although its
-    /// last records had applied up to each partition's end, nothing skipped as a duplicate. The likely cause is
-    /// librdkafka 2.0.2 discarding records `rd_kafka_consume_batch_queue` had collected when the rebalance it
-    /// serves in the same call pauses the partitions (a new fetch version) after the position moved past them; not
-    /// confirmed in librdkafka's source. The seek refetches whatever was dropped and nothing twice; with nothing
-    /// dropped it refetches only what was already queued. Runs only after a poll that served a rebalance.
-    private func rewindAfterRebalance(_ state: inout PollState, logger: Logger) {
+    private func remember(_ runs: [(KafkaTopicPartition, Int64)]) {
+        guard !runs.isEmpty else { return }
+        delivered.withLock { delivered in
+            for (tp, offset) in runs { delivered[tp] = offset }
+        }
+    }
+
+    /// Seeks every partition still assigned to the offset after the last record handed to the application (see
+    /// "Why the consumer rewinds"); runs after a poll that served a rebalance.
+    private func rewindAfterRebalance(logger: Logger) {
         let assigned: Set<KafkaTopicPartition>
         do {
             assigned = Set(try assignment())
@@ -127,14 +151,28 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
             logger.warning("after a rebalance: \(error); partitions not rewound")
             return
         }
-        state.delivered = state.delivered.filter { assigned.contains($0.key) }
-        guard !state.delivered.isEmpty else { return }
-        let list = RDKafkaTopicPartitionList(state.delivered.mapValues { KafkaOffset(rawValue: $0 + 1) })
+        let targets = delivered.withLock { delivered in
+            delivered = delivered.filter { assigned.contains($0.key) }
+            return delivered
+        }
+        rewind(targets, after: "a rebalance", logger: logger)
+    }
+
+    private func rewind(_ targets: [KafkaTopicPartition: Int64], after cause: String, logger: Logger) {
+        guard !targets.isEmpty else { return }
+        let list = RDKafkaTopicPartitionList(targets.mapValues { KafkaOffset(rawValue: $0 + 1) })
         do {
-            try KafkaError.check(rd_kafka_seek_partitions(handle, list.pointer, 5_000), "seek after rebalance")
-            try list.checkElements("seek after rebalance")
+            try KafkaError.check(rd_kafka_seek_partitions(handle, list.pointer, 5_000), "seek after \(cause)")
+            try list.checkElements("seek after \(cause)")
         } catch {
-            logger.warning("could not rewind retained partitions after a rebalance: \(error)")
+            logger.warning("could not rewind \(targets.count) partitions to their last delivered record after \(cause): \(error)")
+        }
+    }
+
+    /// Forgets the delivered positions of partitions that left the assignment (revoked, lost or unassigned).
+    func forgetDelivered(_ tps: [KafkaTopicPartition]) {
+        delivered.withLock { delivered in
+            for tp in tps { delivered[tp] = nil }
         }
     }
 
@@ -168,6 +206,11 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     func assign(_ offsets: [KafkaTopicPartition: KafkaOffset]) throws(KafkaError) {
         let list = RDKafkaTopicPartitionList(offsets)
         try KafkaError.check(rd_kafka_assign(handle, list.pointer), "assign \(offsets.count) partitions")
+        // A new assignment replaces the old one, positions included.
+        delivered.withLock { delivered in
+            delivered = [:]
+            for (tp, offset) in offsets where offset.rawValue >= 0 { delivered[tp] = offset.rawValue - 1 }
+        }
     }
 
     func storeOffsets(_ offsets: [KafkaTopicPartition: KafkaOffset]) throws(KafkaError) {
@@ -188,10 +231,13 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         try list.checkElements("pause")
     }
 
-    func resume(_ tps: [KafkaTopicPartition]) throws(KafkaError) {
+    /// Resumes fetching, from the offset after the last record delivered (see "Why the consumer rewinds").
+    func resume(_ tps: [KafkaTopicPartition], logger: Logger) throws(KafkaError) {
         let list = RDKafkaTopicPartitionList(tps)
         try KafkaError.check(rd_kafka_resume_partitions(handle, list.pointer), "resume")
         try list.checkElements("resume")
+        let targets = delivered.withLock { delivered in delivered.filter { tps.contains($0.key) } }
+        rewind(targets, after: "resume", logger: logger)
     }
 
     func seek(_ tp: KafkaTopicPartition, to offset: KafkaOffset, timeout: Duration) throws(KafkaError) {
@@ -199,6 +245,8 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         list.add(tp, offset: offset)
         try KafkaError.check(rd_kafka_seek_partitions(handle, list.pointer, timeout.rdMilliseconds), "seek \(tp)")
         try list.checkElements("seek")
+        // Later rewinds go to the application's choice (a logical offset leaves the next position to librdkafka).
+        delivered.withLock { $0[tp] = offset.rawValue >= 0 ? offset.rawValue - 1 : nil }
     }
 
     func committed(_ tps: [KafkaTopicPartition], timeout: Duration) throws(KafkaError) -> [KafkaTopicPartition: KafkaOffset] {
