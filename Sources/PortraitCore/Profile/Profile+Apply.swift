@@ -22,7 +22,8 @@ extension Profile {
         }
     }
 
-    /// Applies one resolved event: scores, windows, context, seen items, not_interested marks.
+    /// Applies one resolved event: scores, windows, context, seen items, not_interested marks. The event's input
+    /// position is recorded by the caller (`recordApplied`, when it admits the event past the duplicate check).
     ///
     /// `names` (the shard's copy, completed from `catalog` when it lacks one) breaks ties between equal smallest
     /// scores at a cap (see `addScore`).
@@ -76,7 +77,6 @@ extension Profile {
                 block(event.author | ScoreEntry.authorFlag, limit: configuration.notInterestedPerUser)
             }
         }
-        recordApplied(event.position)
     }
 
     /// Newest by `ts`; on a tie the later-applied value wins.
