@@ -131,11 +131,24 @@ struct BenchEngine: AsyncParsableCommand {
         }
         batches.append(batch)
         values = []
-        let one = await EngineBenchmark.applyOnly(batches: batches, shards: 1)
-        let two = await EngineBenchmark.applyOnly(batches: batches, shards: 2)
-        print("apply + emission (pre-decoded): 1 shard \(k(one.eventsPerSecond)) events/s "
-            + "(CPU \(f(one.cpuMicrosPerEvent, 3)) µs/event), 2 shards \(k(two.eventsPerSecond)) events/s "
-            + "(CPU \(f(two.cpuMicrosPerEvent, 3)) µs/event): ratio \(f(two.eventsPerSecond / one.eventsPerSecond, 2))×")
+        // Alternating pairs: on a shared machine one pair's ratio swings with whatever else runs.
+        var ratios: [Double] = []
+        for pair in 1...3 {
+            let one = await EngineBenchmark.applyOnly(batches: batches, shards: 1)
+            let two = await EngineBenchmark.applyOnly(batches: batches, shards: 2)
+            let ratio = two.eventsPerSecond / one.eventsPerSecond
+            ratios.append(ratio)
+            let applied = two.statistics.appliedPerShard, busy = two.statistics.busySecondsPerShard
+            let share = Double(applied.max() ?? 0) / Double(max(applied.reduce(0, +), 1))
+            print("pair \(pair): apply + emission (pre-decoded): 1 shard \(k(one.eventsPerSecond)) events/s "
+                + "(CPU \(f(one.cpuMicrosPerEvent, 3)) µs/event, shard busy \(f(one.statistics.busySecondsPerShard.reduce(0, +), 2)) CPU-s), "
+                + "2 shards \(k(two.eventsPerSecond)) events/s (CPU \(f(two.cpuMicrosPerEvent, 3)) µs/event): ratio \(f(ratio, 2))×")
+            print("  2 shards: events \(applied.map(String.init).joined(separator: " / ")) (largest share \(f(share * 100, 1)) %: "
+                + "an even split of the work would allow at most \(f(1 / max(share, 0.5), 2))×), busy "
+                + busy.map { f($0, 2) }.joined(separator: " / ") + " CPU-s")
+        }
+        print("2 shards vs 1: median \(f(ratios.sorted()[ratios.count / 2], 2))× (pairs: "
+            + ratios.map { f($0, 2) }.joined(separator: ", ") + ")")
         print("  two threads of fixed integer work vs one, measured now: \(f(ParallelismProbe.ratio(), 2))× "
             + "(what this machine's second core gives at the moment; 2.00 when both are free)")
         batches = []

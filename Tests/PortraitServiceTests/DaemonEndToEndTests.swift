@@ -87,6 +87,10 @@ struct DaemonEndToEndTests {
             #expect(metrics.value("portrait_events_rejected_total", ["reason": reason]) == Double(bad.filter { $0.reason == reason }.count), "\(reason)")
         }
         #expect(metrics.value("portrait_events_consumed_total", ["type": "like"]) == 1)
+        // The shard that applied and rendered carol's events reports its CPU time (refreshed every second).
+        try await eventually("shard CPU reported") {
+            try PrometheusText.parse(daemon.get("/metrics")?.body ?? "").sum("portrait_shard_cpu_seconds_total") > 0
+        }
 
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)

@@ -3,6 +3,10 @@ public struct EngineStatistics: Sendable, Equatable {
     public var profiles: Int { profilesPerShard.reduce(0, +) }
     public var profilesPerShard: [Int]
     public var inFlightPerShard: [Int]
+    /// Events applied by each shard (how evenly the user hash spreads the traffic).
+    public var appliedPerShard: [Int] = []
+    /// CPU seconds each shard spent applying parts and cutting rounds (on whichever threads ran them).
+    public var busySecondsPerShard: [Double] = []
     /// Events applied, indexed by `EventType.rawValue`.
     public var appliedByType: [Int]
     public var duplicatesSkipped: Int
@@ -32,4 +36,5 @@ struct ShardTotals {
     var restoreFailures = 0
     var unevicted = 0
     var profileBytes = 0
+    var busyNanoseconds: UInt64 = 0
 }

@@ -128,6 +128,8 @@ public final class ProfileEngine: Sendable {
         for shard in shards {
             let totals = shard.totals.withLock { $0 }
             statistics.profilesPerShard.append(totals.profiles)
+            statistics.appliedPerShard.append(totals.appliedByType.reduce(0, +))
+            statistics.busySecondsPerShard.append(Double(totals.busyNanoseconds) / 1e9)
             for index in totals.appliedByType.indices { statistics.appliedByType[index] += totals.appliedByType[index] }
             statistics.duplicatesSkipped += totals.duplicatesSkipped
             statistics.evictions += totals.evictions

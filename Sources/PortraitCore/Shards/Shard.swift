@@ -1,6 +1,12 @@
 import Dispatch
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One serial worker: owns its users' profiles outright and cuts their emission rounds.
 ///
 /// Thread safety: every mutable stored property except `totals` is touched only on `queue`
@@ -78,6 +84,7 @@ final class Shard: @unchecked Sendable {
     /// Applies one part — the events of `batch` at `indices` (all of them when `nil`): dedupe, resolve under one
     /// catalog lock, apply, then count and maybe cut.
     func apply(_ batch: [PositionedInteraction], indices: [Int32]? = nil, token: UInt64) {
+        let started = threadCPUNanoseconds()
         let count = indices?.count ?? batch.count
         var accepted: [(index: Int, slot: Int32)] = []
         accepted.reserveCapacity(count)
@@ -123,9 +130,11 @@ final class Shard: @unchecked Sendable {
         }
         // A profile created only for duplicates has nothing to emit: forget it again.
         for slot in created where store[slot].events == 0 { store.remove(slot) }
+        let busy = threadCPUNanoseconds() &- started
         publishTotals { totals in
             for index in applied.indices { totals.appliedByType[index] += applied[index] }
             totals.duplicatesSkipped += duplicates
+            totals.busyNanoseconds &+= busy
         }
         gate.applied(count, shard: index)
         pendingTokens.append(token)
@@ -168,6 +177,7 @@ final class Shard: @unchecked Sendable {
     /// Tokens go out only when no dirty user remains, so a token is never reported while some
     /// effect of its part is still unpublished.
     func cutRound(partitions: Set<Int32>?) {
+        let started = threadCPUNanoseconds()
         let slots = store.takeDirty { partitions == nil || partitions!.contains($0.partition) }
         var tokens: [UInt64] = []
         if store.dirty.isEmpty {
@@ -188,9 +198,11 @@ final class Shard: @unchecked Sendable {
         // rendering runs outside it while other shards keep ingesting.
         let emissions = renderer.render(slots, store: store, catalog: catalog)
         let count = emissions.count
+        let busy = threadCPUNanoseconds() &- started
         publishTotals { totals in
             totals.emissions += count
             totals.rounds += 1
+            totals.busyNanoseconds &+= busy
         }
         sink.emit(EmissionRound(shard: index, emissions: emissions, tokens: tokens))
         enforceBudget()
@@ -216,6 +228,13 @@ final class Shard: @unchecked Sendable {
         if let limit = budget.bytes, profileBytes > limit { return true }
         return false
     }
+}
+
+/// CPU time of the calling thread, ns: a part or a round runs on one thread from start to end.
+private func threadCPUNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
 }
 
 /// One shard's share of the process-wide profile caps.

@@ -48,6 +48,7 @@ final class StatusReporter: Service, Sendable {
             let statistics = engine.statistics()
             metrics.profilesActive.record(statistics.profiles)
             for (shard, depth) in statistics.inFlightPerShard.enumerated() { metrics.shardDepth(shard, depth) }
+            for (shard, seconds) in statistics.busySecondsPerShard.enumerated() { metrics.shardCPU(shard, totalSeconds: seconds) }
             metrics.ready.record(snapshot.isReady ? 1 : 0)
 
             let status =

@@ -46,6 +46,9 @@ public final class PortraitMetrics: Sendable {
     private let produceErrors = Mutex<[String: Counter]>([:])
     private let lag = Mutex<[Int32: Gauge]>([:])
     private let shardDepth: [Gauge]
+    private let shardCPU: [FloatingPointCounter]
+    /// Per shard, the busy CPU seconds already added to `shardCPU` (the engine reports running totals).
+    private let shardCPUReported: Mutex<[Double]>
 
     public enum OutputTopic: String, Sendable, CaseIterable {
         case profiles, recommendations, dlq
@@ -102,6 +105,10 @@ public final class PortraitMetrics: Sendable {
         shardDepth = (0..<shards).map {
             Gauge(label: "portrait_shard_queue_events", dimensions: [("shard", String($0))], factory: factory)
         }
+        shardCPU = (0..<shards).map {
+            FloatingPointCounter(label: "portrait_shard_cpu_seconds_total", dimensions: [("shard", String($0))], factory: factory)
+        }
+        shardCPUReported = Mutex([Double](repeating: 0, count: shards))
     }
 
     @inline(__always)
@@ -160,6 +167,18 @@ public final class PortraitMetrics: Sendable {
     public func shardDepth(_ shard: Int, _ events: Int) {
         guard shard < shardDepth.count else { return }
         shardDepth[shard].record(events)
+    }
+
+    /// Brings `portrait_shard_cpu_seconds_total` up to a shard's running total of busy CPU seconds (applying and
+    /// rendering): its rate is the shard's utilisation, and an uneven split shows which shard limits throughput.
+    public func shardCPU(_ shard: Int, totalSeconds: Double) {
+        guard shard < shardCPU.count else { return }
+        let delta = shardCPUReported.withLock { reported -> Double in
+            let delta = totalSeconds - reported[shard]
+            if delta > 0 { reported[shard] = totalSeconds }
+            return delta
+        }
+        if delta > 0 { shardCPU[shard].increment(by: delta) }
     }
 
     /// The Prometheus text exposition of every metric.

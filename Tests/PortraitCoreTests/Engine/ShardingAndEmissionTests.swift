@@ -54,8 +54,16 @@ import Testing
         }
         await parallel.flush(partitions: nil)
         #expect(Set(parallelSink.tokens).count == 40)
-        #expect(parallel.statistics().applied == 4_000)
-        #expect(parallel.statistics().duplicatesSkipped == 0)
+        let statistics = parallel.statistics()
+        #expect(statistics.applied == 4_000)
+        #expect(statistics.duplicatesSkipped == 0)
+        // Per shard: the events each applied add up, each one's users' events, and each shard that worked used CPU.
+        #expect(statistics.appliedPerShard.reduce(0, +) == 4_000)
+        for shard in 0..<3 {
+            let expected = events.count { parallel.shardIndex(for: $0.event.userId) == shard }
+            #expect(statistics.appliedPerShard[shard] == expected, "shard \(shard)")
+            #expect((statistics.busySecondsPerShard[shard] > 0) == (expected > 0), "shard \(shard)")
+        }
         for user in 0..<50 {
             let a = try EngineFixture.json(await serial.profileJSON(userId: "u\(user)", at: nil))
             let b = try EngineFixture.json(await parallel.profileJSON(userId: "u\(user)", at: nil))
