@@ -236,7 +236,8 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         let list = RDKafkaTopicPartitionList(tps)
         try KafkaError.check(rd_kafka_resume_partitions(handle, list.pointer), "resume")
         try list.checkElements("resume")
-        let targets = delivered.withLock { delivered in delivered.filter { tps.contains($0.key) } }
+        let resumed = Set(tps)
+        let targets = delivered.withLock { delivered in delivered.filter { resumed.contains($0.key) } }
         rewind(targets, after: "resume", logger: logger)
     }
 
