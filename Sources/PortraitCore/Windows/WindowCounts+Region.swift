@@ -8,8 +8,7 @@ extension WindowCounts {
         entryCount: inout Int
     ) {
         for window in 0..<3 {
-            let size = bucketSizes[window]
-            let bucket = ts >= 0 ? ts / size : 0
+            let bucket = ts >= 0 ? bucketIndex(ts, window: window) : 0
             add(
                 window: window, type: type, bucket: bucket, asOf: asOf, count: count, in: &words, start: start,
                 entryCount: &entryCount)
@@ -20,7 +19,7 @@ extension WindowCounts {
         window: Int, type: EventType, bucket: Int64, asOf: Int64, count: UInt32, in words: inout [UInt32], start: Int,
         entryCount: inout Int
     ) {
-        guard bucket * bucketSizes[window] > asOf - lengths[window] else { return }
+        guard bucket * bucketSize(window) > asOf - length(window) else { return }
         let key = key(window: window, type: type, bucket: bucket)
         // Entries are grouped by window (ascending) and, within a window, kept in the order their
         // buckets opened; an in-order event's bucket is among the last few of its window's run.
@@ -84,7 +83,7 @@ extension WindowCounts {
 
     static func counts(_ entry: UInt32, asOf: Int64, at t: Int64) -> Bool {
         let window = Int(entry >> 30)
-        return bucket(of: entry, asOf: asOf) * bucketSizes[window] > t - lengths[window]
+        return bucket(of: entry, asOf: asOf) * bucketSize(window) > t - length(window)
     }
 
     /// Adds the counts of all three windows stated at `t ≥ asOf` to `counts[window * 8 + type raw value]`
