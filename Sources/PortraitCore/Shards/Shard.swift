@@ -112,7 +112,7 @@ final class Shard: @unchecked Sendable {
             for offset in batch.indices { admit(offset) }
         }
         let cached = symbolCache.lookup(batch, accepted: accepted)
-        let resolved = catalog.resolve(batch, accepted: accepted, cached: cached)
+        let resolved = renderer.withNames { names in catalog.resolve(batch, accepted: accepted, cached: cached, names: &names) }
         symbolCache.learn(resolved.learned)
         var applied = [Int](repeating: 0, count: EventType.allCases.count)
         renderer.withNames { names in
