@@ -79,10 +79,8 @@ extension ItemCatalog {
     /// `cached` holds the ids the shard's `SymbolCache` already knew (see `SymbolCache.lookup`), so
     /// only misses hash strings while the lock is held.
     ///
-    /// `names` (the shard's copy) learns, under the same lock, the names of the part's tags and authors it lacks: a
-    /// tie for eviction at a cap is broken by name (`Profile.addScore`), and taking the catalog lock there, per tie
-    /// or per part, contended with the other shards' resolves (`perf`: 3 % of a two-shard run spinning in the
-    /// kernel's PI-futex slow path).
+    /// `names` (the shard's copy) learns, under the same lock, the names of the part's tags and authors it lacks, so a
+    /// tie for eviction at a cap, broken by name (`Profile.addScore`), need not take this contended lock again.
     func resolve(
         _ events: [PositionedInteraction], accepted: [(index: Int, slot: Int32)], cached: [UInt32],
         names: inout SymbolNames

@@ -160,10 +160,8 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
 
     private func rewind(_ targets: [KafkaTopicPartition: Int64], after cause: String, logger: Logger) {
         guard !targets.isEmpty else { return }
-        let list = RDKafkaTopicPartitionList(targets.mapValues { KafkaOffset(rawValue: $0 + 1) })
         do {
-            try KafkaError.check(rd_kafka_seek_partitions(handle, list.pointer, 5_000), "seek after \(cause)")
-            try list.checkElements("seek after \(cause)")
+            try seekPartitions(targets.mapValues { KafkaOffset(rawValue: $0 + 1) }, timeout: .seconds(5), "seek after \(cause)")
         } catch {
             logger.warning("could not rewind \(targets.count) partitions to their last delivered record after \(cause): \(error)")
         }
@@ -242,12 +240,18 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     }
 
     func seek(_ tp: KafkaTopicPartition, to offset: KafkaOffset, timeout: Duration) throws(KafkaError) {
-        let list = RDKafkaTopicPartitionList(capacity: 1)
-        list.add(tp, offset: offset)
-        try KafkaError.check(rd_kafka_seek_partitions(handle, list.pointer, timeout.rdMilliseconds), "seek \(tp)")
-        try list.checkElements("seek")
+        try seekPartitions([tp: offset], timeout: timeout, "seek \(tp)")
         // Later rewinds go to the application's choice (a logical offset leaves the next position to librdkafka).
         delivered.withLock { $0[tp] = offset.rawValue >= 0 ? offset.rawValue - 1 : nil }
+    }
+
+    /// `rd_kafka_seek_partitions` (synchronous: waits up to `timeout` for every partition's result).
+    private func seekPartitions(
+        _ offsets: [KafkaTopicPartition: KafkaOffset], timeout: Duration, _ context: String
+    ) throws(KafkaError) {
+        let list = RDKafkaTopicPartitionList(offsets)
+        try KafkaError.check(rd_kafka_seek_partitions(handle, list.pointer, timeout.rdMilliseconds), context)
+        try list.checkElements(context)
     }
 
     func committed(_ tps: [KafkaTopicPartition], timeout: Duration) throws(KafkaError) -> [KafkaTopicPartition: KafkaOffset] {
