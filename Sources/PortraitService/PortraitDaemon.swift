@@ -108,10 +108,8 @@ public enum PortraitDaemon {
 
         let health = ServiceHealth()
         let stop = StopSignal()
-        let ledger = OffsetLedger { oldest in
-            guard let oldest else { return }
-            let now = Int64(Date().timeIntervalSince1970 * 1_000)
-            metrics.endToEndLatency.recordMilliseconds(max(0, now - oldest))
+        let ledger = OffsetLedger { timestamps in
+            metrics.recordEndToEndLatency(of: timestamps, completedAt: Int64(Date().timeIntervalSince1970 * 1_000))
         }
         let publisher = OutputPublisher(
             topics: configuration.topics, ledger: ledger, metrics: metrics, stop: stop,

@@ -48,7 +48,7 @@ struct BenchLatency: ParsableCommand {
             }
             print("""
                 portrait bench latency --relay — \(rate) events/s for \(seconds) s (after \(warmup) s warm-up), \(partitions) partitions
-                  consumer → producer copy, fetch.wait.max.ms=1, linger.ms \(daemonLingerMs) (relay) / \(producerLingerMs) (input); samples: \(samples.count) input batches
+                  consumer → producer copy, fetch.wait.max.ms=1, linger.ms \(daemonLingerMs) (relay) / \(producerLingerMs) (input); samples: \(samples.count) records
                   broker timestamp → copy delivered: p50 \(percentile(0.5)), p90 \(percentile(0.9)), p99 \(percentile(0.99)), p99.9 \(percentile(0.999))
                   input delivery failures \(failed)
                 """)
@@ -94,7 +94,7 @@ struct BenchLatency: ParsableCommand {
         }
         print("""
             portrait bench latency — \(rate) events/s for \(seconds) s (after \(warmup) s warm-up), \(partitions) partitions
-              emit interval 0, fetch.wait.max.ms=1, linger.ms \(daemonLingerMs) (portraitd) / \(producerLingerMs) (input); samples: \(Int(count)) input batches
+              emit interval 0, fetch.wait.max.ms=1, linger.ms \(daemonLingerMs) (portraitd) / \(producerLingerMs) (input); samples: \(Int(count)) records
               broker timestamp → output delivered: p50 \(percentile(0.5)), p90 \(percentile(0.9)), p99 \(percentile(0.99)), p99.9 \(percentile(0.999))
               portraitd CPU \(String(format: "%.1f", cpu * 1e6 / Double(total))) µs/event; delivery failures \(failed)
             """)

@@ -8,10 +8,10 @@ import Testing
     @Test func offsetsCommitOnlyWhenEveryPartOfEveryEarlierBatchIsDone() {
         let ledger = OffsetLedger()
         ledger.assign([0, 1])
-        let first = ledger.open([(0, 9), (1, 4)], oldestTimestampMs: nil)
+        let first = ledger.open([(0, 9), (1, 4)])
         ledger.add(first, parts: 2)
         ledger.release(first)
-        let second = ledger.open([(0, 19)], oldestTimestampMs: nil)
+        let second = ledger.open([(0, 19)])
         ledger.add(second, parts: 1)
         ledger.release(second)
         #expect(ledger.committable().isEmpty)
@@ -32,7 +32,7 @@ import Testing
     @Test func aPartCompletingBeforeThePartsAreCountedDoesNotCompleteTheBatch() {
         let ledger = OffsetLedger()
         ledger.assign([0])
-        let token = ledger.open([(0, 9)], oldestTimestampMs: nil)
+        let token = ledger.open([(0, 9)])
         ledger.complete(token)  // shard 1's part: applied, emitted and acknowledged already
         #expect(ledger.committable().isEmpty)
         ledger.add(token, parts: 2)
@@ -49,17 +49,39 @@ import Testing
         let completed = Counter()
         let ledger = OffsetLedger { _ in completed.increment() }
         ledger.assign([3])
-        let token = ledger.open([(3, 41)], oldestTimestampMs: 1)
+        let token = ledger.open([(3, 41)])
         #expect(!ledger.isDrained([3]))
         ledger.release(token)
         #expect(ledger.committable() == [3: 42])
         #expect(completed.value == 1)
     }
 
+    @Test func aCompletedBatchHandsOverEveryRecordTimestamp() {
+        let seen = Mutex<[[Int64]]>([])
+        let ledger = OffsetLedger { timestamps in
+            var expanded: [Int64] = []
+            timestamps.forEachRun { milliseconds, count in expanded += repeatElement(milliseconds, count: count) }
+            seen.withLock { $0.append(expanded) }
+        }
+        ledger.assign([0, 1])
+        var stamps = RecordTimestamps()
+        for milliseconds: Int64 in [7, 7, 7, 9, 3, 3, 9] { stamps.append(milliseconds) }
+        #expect(stamps.count == 7)
+        #expect(stamps.oldest == 3)
+        let first = ledger.open([(0, 4), (1, 2)], timestamps: stamps)
+        let second = ledger.open([(0, 5)])
+        ledger.add(first, parts: 1)
+        ledger.add(second, parts: 1)
+        ledger.release(first)
+        ledger.release(second)
+        ledger.complete(tokens: [first, second])
+        #expect(seen.withLock { $0 } == [[7, 7, 7, 9, 3, 3, 9], []])
+    }
+
     @Test func revokedPartitionsAreForgottenAndLateCompletionsAreHarmless() {
         let ledger = OffsetLedger()
         ledger.assign([0, 1])
-        let token = ledger.open([(0, 5), (1, 7)], oldestTimestampMs: nil)
+        let token = ledger.open([(0, 5), (1, 7)])
         ledger.add(token, parts: 1)
         ledger.release(token)
         ledger.revoke([1])

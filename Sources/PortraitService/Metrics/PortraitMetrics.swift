@@ -116,6 +116,16 @@ public final class PortraitMetrics: Sendable {
         consumed[Int(type.rawValue)].increment(by: count)
     }
 
+    /// Observes each record of a completed input batch in `portrait_end_to_end_latency_seconds`: from its broker
+    /// timestamp to `nowMs`, when the batch's last output was acknowledged (so each record's figure is an upper
+    /// bound on the delivery of its own outputs).
+    func recordEndToEndLatency(of timestamps: RecordTimestamps, completedAt nowMs: Int64) {
+        timestamps.forEachRun { milliseconds, count in
+            let latency = max(0, nowMs - milliseconds)
+            for _ in 0..<count { endToEndLatency.recordMilliseconds(latency) }
+        }
+    }
+
     public func published(_ topic: OutputTopic, count: Int = 1) {
         published[topic]!.increment(by: count)
     }

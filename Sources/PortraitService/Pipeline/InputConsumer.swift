@@ -131,7 +131,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     private func pollOnce() throws {
         applyBackpressure()
         ends.removeAll(keepingCapacity: true)
-        var oldest: Int64?
+        var timestamps = RecordTimestamps()
         let nowMs = Int64(Date().timeIntervalSince1970 * 1_000)
 
         let count = try consumer.poll(maxMessages: settings.maxBatch, timeout: settings.pollTimeout, gather: settings.gather) {
@@ -142,7 +142,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
             guard assigned.contains(partition) else { return }
             let offset = message.offset.rawValue
             ends[partition] = offset
-            if let timestamp = message.timestamp, timestamp < (oldest ?? .max) { oldest = timestamp }
+            if let timestamp = message.timestamp { timestamps.append(timestamp) }
             guard let value = message.value else {
                 // A null value is not JSON: it goes to the dead letters like any other bad record.
                 deadLetter(message, reason: RejectReason(.invalidJSON))
@@ -156,7 +156,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
             }
         }
         if count > 0 && !ends.isEmpty {
-            finishBatch(oldest: oldest)
+            finishBatch(timestamps: timestamps)
         }
         storeProcessedOffsets()
         updateLagIfDue()
@@ -178,7 +178,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
 
     /// Opens the poll's batch in the ledger, then hands its parts over: dead letters to the producer,
     /// valid events to the engine (one part per shard).
-    private func finishBatch(oldest: Int64?) {
+    private func finishBatch(timestamps: RecordTimestamps) {
         let total = events.count + pendingDeadLetters.count
         consumed.add(total, ordering: .relaxed)
         metrics.batchSize.record(total)
@@ -188,7 +188,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
             metrics.consumed(type, count: byType[Int(type.rawValue)])
         }
 
-        let token = ledger.open(ends.map { ($0.key, $0.value) }, oldestTimestampMs: oldest)
+        let token = ledger.open(ends.map { ($0.key, $0.value) }, timestamps: timestamps)
         for letter in pendingDeadLetters {
             withOptionalBytes(letter.key) { key in
                 withOptionalBytes(letter.value) { value in

@@ -9,7 +9,7 @@ import Synchronization
 /// offset of a partition is then the end of the longest processed prefix (``OffsetTracker``). This is what
 /// makes "nothing lost" hold: an offset never passes a record whose effects are not durable.
 ///
-/// - Important: Register a batch (``open(_:)``) before handing any of its parts to another thread, and
+/// - Important: Register a batch (``open(_:timestamps:)``) before handing any of its parts to another thread, and
 ///   ``release(_:)`` it after the last part was handed over and counted (``add(_:parts:)``): until then the
 ///   batch cannot complete. A part may complete before it is counted (a shard can apply, emit and have its
 ///   round acknowledged while the ingest thread is still handing over the next part), so the count may dip
@@ -21,11 +21,11 @@ final class OffsetLedger: Sendable {
     private struct Batch {
         /// Parts counted in minus parts completed (negative while completions overtake the counting).
         var remaining: Int
-        /// Parts may still be added: set by ``open(_:oldestTimestampMs:)``, cleared by ``release(_:)``.
+        /// Parts may still be added: set by ``open(_:timestamps:)``, cleared by ``release(_:)``.
         var held = true
         var ends: [(partition: Int32, offset: Int64)]
-        /// Broker timestamp of the batch's oldest record, for the end-to-end latency histogram.
-        var oldestTimestampMs: Int64?
+        /// Broker timestamps of the batch's records, for the end-to-end latency histogram.
+        var timestamps: RecordTimestamps
     }
 
     private struct State {
@@ -59,10 +59,10 @@ final class OffsetLedger: Sendable {
     private let state = Mutex(State())
     /// Bumped whenever a batch completes, so that a poller can skip ``committable()`` when nothing moved.
     private let completions = Atomic<UInt64>(0)
-    /// Called (outside the lock) with the oldest broker timestamp of each batch that completes.
-    private let onBatchCompleted: @Sendable (_ oldestTimestampMs: Int64?) -> Void
+    /// Called (outside the lock) with the record timestamps of each batch that completes.
+    private let onBatchCompleted: @Sendable (_ timestamps: RecordTimestamps) -> Void
 
-    init(onBatchCompleted: @escaping @Sendable (_ oldestTimestampMs: Int64?) -> Void = { _ in }) {
+    init(onBatchCompleted: @escaping @Sendable (_ timestamps: RecordTimestamps) -> Void = { _ in }) {
         self.onBatchCompleted = onBatchCompleted
     }
 
@@ -83,12 +83,12 @@ final class OffsetLedger: Sendable {
     }
 
     /// Opens a batch whose highest offset per partition is `ends`, held (it cannot complete) until ``release(_:)``.
-    func open(_ ends: [(partition: Int32, offset: Int64)], oldestTimestampMs: Int64?) -> UInt64 {
+    func open(_ ends: [(partition: Int32, offset: Int64)], timestamps: RecordTimestamps = RecordTimestamps()) -> UInt64 {
         state.withLock { state in
             let token = state.nextToken
             state.nextToken &+= 1
             for end in ends { state.trackers[end.partition]?.register(end.offset) }
-            state.batches[token] = Batch(remaining: 0, ends: ends, oldestTimestampMs: oldestTimestampMs)
+            state.batches[token] = Batch(remaining: 0, ends: ends, timestamps: timestamps)
             return token
         }
     }
@@ -99,7 +99,7 @@ final class OffsetLedger: Sendable {
         state.withLock { $0.batches[token]?.remaining += count }
     }
 
-    /// Ends the hold taken by ``open(_:oldestTimestampMs:)``: every part is counted; the batch completes with
+    /// Ends the hold taken by ``open(_:timestamps:)``: every part is counted; the batch completes with
     /// its last part (now, if they are all done).
     func release(_ token: UInt64) {
         finished(state.withLock { $0.release(token) })
@@ -113,7 +113,7 @@ final class OffsetLedger: Sendable {
     private func finished(_ batch: Batch?) {
         guard let batch else { return }
         completions.add(1, ordering: .releasing)
-        onBatchCompleted(batch.oldestTimestampMs)
+        onBatchCompleted(batch.timestamps)
     }
 
     /// Completes one part of each of many batches under one lock round trip (an emission round's tokens).
@@ -123,15 +123,15 @@ final class OffsetLedger: Sendable {
         case 1: return complete(tokens[0])
         default: break
         }
-        var oldest: [Int64?] = []
+        var completed: [RecordTimestamps] = []
         state.withLock { state in
             for token in tokens {
-                if let batch = state.complete(token, parts: 1) { oldest.append(batch.oldestTimestampMs) }
+                if let batch = state.complete(token, parts: 1) { completed.append(batch.timestamps) }
             }
         }
-        guard !oldest.isEmpty else { return }
+        guard !completed.isEmpty else { return }
         completions.add(1, ordering: .releasing)
-        for timestamp in oldest { onBatchCompleted(timestamp) }
+        for timestamps in completed { onBatchCompleted(timestamps) }
     }
 
     /// Changes whenever some batch completed (and so ``committable()`` may have moved); compare for equality.

@@ -7,12 +7,12 @@ import Synchronization
 ///
 /// A consumer in a group (the daemon's consumer settings: `fetch.wait.max.ms`, 1 ms gathering) hands every
 /// polled record to a producer (the daemon's producer settings: idempotent, `acks=all`, Nagle off, the given
-/// linger) that copies it to another topic. A poll batch is done when all its copies are acknowledged, and its
-/// latency is then − its oldest input broker timestamp: what portraitd's histogram measures, minus the engine.
+/// linger) that copies it to another topic. A poll batch is done when all its copies are acknowledged; each of
+/// its records then counts from its input broker timestamp: what portraitd's histogram measures, minus the engine.
 final class RelayLatencyProbe: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private var producer: KafkaProducer!
-    private let batches = Mutex((next: UInt64(0), open: [UInt64: (remaining: Int, oldest: Int64)](), samples: [Double](), recording: false))
+    private let batches = Mutex((next: UInt64(0), open: [UInt64: (remaining: Int, timestamps: [Int64])](), samples: [Double](), recording: false))
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
@@ -39,10 +39,10 @@ final class RelayLatencyProbe: @unchecked Sendable {
             defer { finished.signal() }
             var signalled = false
             while !stopping.load(ordering: .relaxed) {
-                var oldest = Int64.max
+                var timestamps: [Int64] = []
                 var records: [(key: [UInt8]?, value: [UInt8]?, partition: Int32)] = []
                 _ = try? consumer.poll(maxMessages: 2_048, timeout: .milliseconds(100), gather: .milliseconds(1)) { message in
-                    if let timestamp = message.timestamp { oldest = min(oldest, timestamp) }
+                    if let timestamp = message.timestamp { timestamps.append(timestamp) }
                     records.append((message.key.map { Array($0) }, message.value.map { Array($0) }, message.partition.rawValue))
                 }
                 if !signalled, (try? consumer.assignment().isEmpty) == false {
@@ -53,7 +53,7 @@ final class RelayLatencyProbe: @unchecked Sendable {
                 let batch = batches.withLock { state in
                     let id = state.next
                     state.next += 1
-                    state.open[id] = (records.count, oldest)
+                    state.open[id] = (records.count, timestamps)
                     return id
                 }
                 for record in records {
@@ -76,7 +76,9 @@ final class RelayLatencyProbe: @unchecked Sendable {
                 batch.remaining -= 1
                 if batch.remaining == 0 {
                     state.open[report.token] = nil
-                    if state.recording { state.samples.append(Double(nowMs - batch.oldest) / 1_000) }
+                    if state.recording {
+                        for timestamp in batch.timestamps { state.samples.append(Double(nowMs - timestamp) / 1_000) }
+                    }
                 } else {
                     state.open[report.token] = batch
                 }
@@ -84,10 +86,10 @@ final class RelayLatencyProbe: @unchecked Sendable {
         }
     }
 
-    /// Starts keeping batch latencies (call at the end of the warm-up).
+    /// Starts keeping record latencies (call at the end of the warm-up).
     func beginRecording() { batches.withLock { $0.recording = true } }
 
-    /// Stops relaying and returns the recorded batch latencies in seconds.
+    /// Stops relaying and returns the recorded record latencies in seconds.
     func stop() -> [Double] {
         stopping.store(true, ordering: .relaxed)
         finished.wait()
