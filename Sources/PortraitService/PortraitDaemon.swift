@@ -140,7 +140,9 @@ public enum PortraitDaemon {
             publisher: publisher, metrics: metrics, stop: stop, logger: Logger(label: "portraitd.catalog")
         )
         let input = try InputConsumer(
-            settings: .init(topic: configuration.topics.input, drainTimeout: .seconds(configuration.shutdownTimeoutSeconds * 0.8)),
+            settings: .init(
+                topic: configuration.topics.input, drainTimeout: .seconds(configuration.shutdownTimeoutSeconds * 0.8),
+                catchUpLag: configuration.catchUpLag),
             configuration: consumerConfiguration, engine: engine, publisher: publisher, producer: producer,
             ledger: ledger, state: state, metrics: metrics, health: health, stop: stop,
             logger: Logger(label: "portraitd.input")

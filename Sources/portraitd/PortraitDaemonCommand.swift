@@ -41,6 +41,8 @@ struct PortraitDaemonCommand: ParsableCommand {
     @Option(name: .customLong("recs-k"), help: .hidden) var recsK: String?
     @Option(name: .customLong("exploration-share"), help: .hidden) var explorationShare: String?
     @Option(name: .customLong("emit-interval-ms"), help: .hidden) var emitIntervalMs: String?
+    @Option(name: .customLong("catchup-emit-interval-ms"), help: .hidden) var catchUpEmitIntervalMs: String?
+    @Option(name: .customLong("catchup-lag"), help: .hidden) var catchUpLag: String?
     @Option(help: .hidden) var workers: String?
     @Option(name: .customLong("max-tags-per-user"), help: .hidden) var maxTagsPerUser: String?
     @Option(name: .customLong("max-authors-per-user"), help: .hidden) var maxAuthorsPerUser: String?
@@ -62,7 +64,8 @@ struct PortraitDaemonCommand: ParsableCommand {
                 "items_topic": itemsTopic, "profiles_topic": profilesTopic,
                 "recommendations_topic": recommendationsTopic, "dlq_topic": dlqTopic, "state_dir": stateDir,
                 "http_addr": httpAddr, "half_life": halfLife, "weights": weights, "top_n": topN, "recs_k": recsK,
-                "exploration_share": explorationShare, "emit_interval_ms": emitIntervalMs, "workers": workers,
+                "exploration_share": explorationShare, "emit_interval_ms": emitIntervalMs,
+                "catchup_emit_interval_ms": catchUpEmitIntervalMs, "catchup_lag": catchUpLag, "workers": workers,
                 "max_tags_per_user": maxTagsPerUser, "max_authors_per_user": maxAuthorsPerUser,
                 "max_profiles": maxProfiles, "commit_interval_ms": commitIntervalMs,
                 "snapshot_interval": snapshotInterval,

@@ -24,6 +24,10 @@ public struct EngineConfiguration: Sendable {
     public var notInterestedPerUser: Int = 256
     /// Interval between emission rounds; 0 = emit right after each applied part.
     public var emitIntervalMs: Int = 1_000
+    /// While the input is catching up (see ``ProfileEngine/setCatchingUp(_:)``), rounds are this far apart
+    /// instead (never closer than `emitIntervalMs`); values ≤ `emitIntervalMs` turn the stretching off, and so
+    /// does an `emitIntervalMs` of 0.
+    public var catchUpEmitIntervalMs: Int = 10_000
     public var shardCount: Int = ProcessInfoLite.activeProcessorCount
     public var shardHighWaterEvents: Int = 65_536
     public var shardLowWaterEvents: Int = 16_384
@@ -40,6 +44,9 @@ public struct EngineConfiguration: Sendable {
 
     /// Half-life in milliseconds, the unit of event time.
     var halfLifeMs: Double { halfLifeSeconds * 1_000 }
+
+    /// Whether rounds stretch to `catchUpEmitIntervalMs` while catching up.
+    var stretchesRoundsWhileCatchingUp: Bool { emitIntervalMs > 0 && catchUpEmitIntervalMs > emitIntervalMs }
 }
 
 /// The processor count without Foundation (`sysconf` through Glibc/Darwin).

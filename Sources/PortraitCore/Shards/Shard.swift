@@ -21,6 +21,7 @@ final class Shard: @unchecked Sendable {
     let gate: BackpressureGate
     let totals = Mutex(ShardTotals())
     let budget: MemoryBudget
+    let catchingUp: CatchUpSignal
     let evictedStore: (any EvictedProfileStore)?
 
     var store: ProfileStore
@@ -31,13 +32,16 @@ final class Shard: @unchecked Sendable {
     var popularity: PopularityDeltas
     private var pendingTokens: [UInt64] = []
     private var timer: (any DispatchSourceTimer)?
+    /// When the last round of every dirty user (a timer round or a full flush) was cut.
+    private var lastFullRound = DispatchTime.now()
     var profileBytes = 0
     /// Short names resolved by batch restores (see `SmallNameCache`).
     var restoreNames = SmallNameCache()
 
     init(
         index: Int, configuration: EngineConfiguration, catalog: ItemCatalog, sink: any EmissionSink,
-        gate: BackpressureGate, budget: MemoryBudget, evictedStore: (any EvictedProfileStore)? = nil
+        gate: BackpressureGate, budget: MemoryBudget, catchingUp: CatchUpSignal = CatchUpSignal(),
+        evictedStore: (any EvictedProfileStore)? = nil
     ) {
         self.index = index
         self.queue = DispatchQueue(label: "portrait.shard.\(index)")
@@ -46,6 +50,7 @@ final class Shard: @unchecked Sendable {
         self.sink = sink
         self.gate = gate
         self.budget = budget
+        self.catchingUp = catchingUp
         self.evictedStore = evictedStore
         self.popularity = PopularityDeltas(halfLifeMs: configuration.halfLifeMs)
         self.store = ProfileStore(tracksRecency: budget.profiles != nil || budget.bytes != nil)
@@ -59,10 +64,31 @@ final class Shard: @unchecked Sendable {
             let timer = DispatchSource.makeTimerSource(queue: self.queue)
             let interval = DispatchTimeInterval.milliseconds(self.configuration.emitIntervalMs)
             timer.schedule(deadline: .now() + interval, repeating: interval)
-            timer.setEventHandler { [weak self] in self?.cutRound(partitions: nil) }
+            timer.setEventHandler { [weak self] in self?.tick() }
             timer.resume()
             self.timer = timer
         }
+    }
+
+    /// The timer's round: skipped while catching up, until `catchUpEmitIntervalMs` has passed since the last full
+    /// round or the shard is over its memory budget (evicting needs clean profiles, and only a round cleans them).
+    private func tick() {
+        if configuration.stretchesRoundsWhileCatchingUp, catchingUp.value, !isOverBudget,
+            DispatchTime.now().uptimeNanoseconds &- lastFullRound.uptimeNanoseconds
+                < UInt64(configuration.catchUpEmitIntervalMs) * 1_000_000
+        {
+            return
+        }
+        cutRound(partitions: nil)
+    }
+
+    /// Catching up ended: the next round is due at once, or one emit interval after the last full round if that
+    /// was more recent (rounds stay at least an emit interval apart); the timer keeps its cadence from there.
+    func caughtUp() {
+        guard let timer else { return }
+        let interval = DispatchTimeInterval.milliseconds(configuration.emitIntervalMs)
+        let due = lastFullRound + interval
+        timer.schedule(deadline: max(due, .now()), repeating: interval)
     }
 
     func stop() {
@@ -178,6 +204,7 @@ final class Shard: @unchecked Sendable {
     /// effect of its part is still unpublished.
     func cutRound(partitions: Set<Int32>?) {
         let started = threadCPUNanoseconds()
+        if partitions == nil { lastFullRound = .now() }
         let slots = store.takeDirty { partitions == nil || partitions!.contains($0.partition) }
         var tokens: [UInt64] = []
         if store.dirty.isEmpty {
@@ -223,7 +250,7 @@ final class Shard: @unchecked Sendable {
         if evicted > 0 { publishTotals { $0.evictions += evicted } }
     }
 
-    private var isOverBudget: Bool {
+    var isOverBudget: Bool {
         if let limit = budget.profiles, store.count > limit { return true }
         if let limit = budget.bytes, profileBytes > limit { return true }
         return false

@@ -46,6 +46,8 @@ extension PortraitConfiguration {
         .init("recs_k", default: "20", "recommendations per user (1–200)"),
         .init("exploration_share", default: "0.1", "share of recommendation slots for popular items outside the user's interests (0–1)"),
         .init("emit_interval_ms", default: "1000", "at most one profile and one recommendation record per user per interval; 0 emits at once"),
+        .init("catchup_emit_interval_ms", default: "10000", "while catching up (see catchup_lag), at most one round per this interval instead; ≤ emit_interval_ms turns it off"),
+        .init("catchup_lag", default: "20000", "input records beyond the polled position (all owned partitions) above which the instance is catching up"),
         .init("workers", default: "number of cores", "engine shards (serial worker queues), 1–256"),
         .init("max_tags_per_user", default: "256", "interests kept per user; the smallest decayed score is evicted"),
         .init("max_authors_per_user", default: "256", "authors kept per user"),

@@ -23,6 +23,8 @@ extension PortraitConfiguration {
         line("recs_k", String(engine.recommendationsK))
         line("exploration_share", Self.number(engine.explorationShare))
         line("emit_interval_ms", String(engine.emitIntervalMs))
+        line("catchup_emit_interval_ms", String(engine.catchUpEmitIntervalMs))
+        line("catchup_lag", String(catchUpLag))
         line("workers", String(engine.shardCount))
         line("max_tags_per_user", String(engine.maxTagsPerUser))
         line("max_authors_per_user", String(engine.maxAuthorsPerUser))

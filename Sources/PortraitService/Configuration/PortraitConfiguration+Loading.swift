@@ -92,6 +92,9 @@ extension PortraitConfiguration {
         engine.recommendationsK = p.int("recs_k", default: engine.recommendationsK, in: 1...200)
         engine.explorationShare = p.double("exploration_share", default: engine.explorationShare, in: 0...1)
         engine.emitIntervalMs = p.int("emit_interval_ms", default: engine.emitIntervalMs, in: 0...3_600_000)
+        engine.catchUpEmitIntervalMs = p.int(
+            "catchup_emit_interval_ms", default: engine.catchUpEmitIntervalMs, in: 0...3_600_000)
+        catchUpLag = p.int("catchup_lag", default: catchUpLag, in: 0...Int(Int32.max))
         engine.shardCount = p.int("workers", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)
         engine.maxTagsPerUser = p.int("max_tags_per_user", default: engine.maxTagsPerUser, in: 1...65_536)
         engine.maxAuthorsPerUser = p.int("max_authors_per_user", default: engine.maxAuthorsPerUser, in: 1...65_536)

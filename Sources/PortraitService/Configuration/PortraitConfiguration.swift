@@ -51,6 +51,9 @@ public struct PortraitConfiguration: Sendable {
     public var shutdownTimeoutSeconds: Double = 30
     /// How often stored offsets are committed (librdkafka `auto.commit.interval.ms`).
     public var commitIntervalMs: Int = 5_000
+    /// Input records beyond the polled position above which the instance is catching up (rounds spaced out to
+    /// `engine.catchUpEmitIntervalMs`).
+    public var catchUpLag: Int = 20_000
     /// Seconds between periodic local snapshots of the owned partitions' state; 0 writes them only at shutdown.
     public var snapshotIntervalSeconds: Double = 300
     /// librdkafka properties, verbatim (`kafka:` in YAML, `PORTRAIT_KAFKA_*`, `--kafka name=value`).

@@ -35,6 +35,8 @@ public final class PortraitMetrics: Sendable {
     public let ready: Gauge
     public let partitionsAssigned: Gauge
     public let pausedForBackpressure: Gauge
+    /// 1 while the input is catching up and emission rounds are spaced out (`catchup_lag`).
+    public let catchingUp: Gauge
     public let producerQueue: Gauge
     public let snapshotsWritten: Counter
     public let snapshotsRejected: Counter
@@ -96,6 +98,7 @@ public final class PortraitMetrics: Sendable {
         ready = Gauge(label: "portrait_ready", factory: factory)
         partitionsAssigned = Gauge(label: "portrait_partitions_assigned", factory: factory)
         pausedForBackpressure = Gauge(label: "portrait_backpressure_paused", factory: factory)
+        catchingUp = Gauge(label: "portrait_catching_up", factory: factory)
         producerQueue = Gauge(label: "portrait_producer_queue_messages", factory: factory)
         snapshotsWritten = Counter(label: "portrait_snapshots_written_total", factory: factory)
         snapshotsRejected = Counter(label: "portrait_snapshots_rejected_total", factory: factory)

@@ -26,6 +26,9 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         var producerHighWater = 400_000
         var producerLowWater = 100_000
         var drainTimeout: Duration = .seconds(25)
+        /// The input is catching up while more records than this wait in the assigned partitions beyond what
+        /// was polled (see ``ProfileEngine/setCatchingUp(_:)``).
+        var catchUpLag = 20_000
     }
 
     private let settings: Settings
@@ -49,7 +52,10 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     private var events: [PositionedInteraction] = []
     /// The highest offset per partition of the current poll (kept between polls for its capacity).
     private var ends: [Int32: Int64] = [:]
+    /// Per assigned partition, the offset after the last record polled.
+    private var polledNext: [Int32: Int64] = [:]
     private var lastLagUpdate = ContinuousClock.now
+    private var lastCatchUpCheck = ContinuousClock.now
 
     /// Records read since start, for the status line.
     let consumed = Atomic<Int>(0)
@@ -160,6 +166,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         }
         storeProcessedOffsets()
         updateLagIfDue()
+        updateCatchUpIfDue()
     }
 
     /// Rejected records of the current poll, copied (they are rare) and produced once the batch is opened.
@@ -189,6 +196,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         }
 
         let token = ledger.open(ends.map { ($0.key, $0.value) }, timestamps: timestamps)
+        for (partition, offset) in ends { polledNext[partition] = offset + 1 }
         for letter in pendingDeadLetters {
             withOptionalBytes(letter.key) { key in
                 withOptionalBytes(letter.value) { value in
@@ -259,6 +267,34 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         }
         totalLag.store(total, ordering: .relaxed)
         metrics.producerQueue.record(producer.outstanding)
+    }
+
+    /// Five times a second: tells the engine whether the input is catching up — more than `catchUpLag` records
+    /// between what was polled and the partitions' high watermarks (librdkafka's cached values, no request).
+    /// The count is of records not yet *polled*, not of offsets not yet committed: commits wait for emission
+    /// rounds, which catching up spaces out, so the committed lag would keep itself high.
+    private func updateCatchUpIfDue() {
+        let now = ContinuousClock.now
+        guard now - lastCatchUpCheck >= .milliseconds(200) else { return }
+        lastCatchUpCheck = now
+        var behind = 0
+        for partition in assigned {
+            guard let next = polledNext[partition] ?? committedStart.withLock({ $0[partition] }) else { continue }
+            let tp = KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: partition))
+            guard let (_, high) = try? consumer.watermarks(tp, cached: true, timeout: .zero), high.rawValue >= 0 else {
+                continue
+            }
+            behind += Int(max(0, high.rawValue - next))
+        }
+        let catchingUp = behind > settings.catchUpLag
+        guard catchingUp != engine.isCatchingUp else { return }
+        engine.setCatchingUp(catchingUp)
+        metrics.catchingUp.record(catchingUp ? 1 : 0)
+        if catchingUp {
+            logger.info("catching up: \(behind) input records behind; emission rounds are spaced out until within \(settings.catchUpLag)")
+        } else {
+            logger.info("caught up: \(behind) input records behind")
+        }
     }
 
     /// The group's committed offset of each assigned partition at assignment, for the lag gauge until this
@@ -339,6 +375,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         assigned.subtract(partitions)
         for partition in partitions {
             stored[partition] = nil
+            polledNext[partition] = nil
             committedStart.withLock { $0[partition] = nil }
             metrics.consumerLag(partition: partition, nil)
         }

@@ -150,6 +150,46 @@ import Testing
         await engine.shutdown()
     }
 
+    @Test func catchingUpSpacesRoundsOutUntilItEnds() async throws {
+        let (engine, sink) = EngineFixture.engine(EngineFixture.configuration {
+            $0.emitIntervalMs = 20
+            $0.catchUpEmitIntervalMs = 600_000
+        })
+        engine.setCatchingUp(true)
+        #expect(engine.isCatchingUp)
+        engine.submit([EngineFixture.event("u", "v", .like, Self.t0)], token: 1)
+        await engine.barrier()
+        // Ten timer ticks pass; none cuts a round while catching up (the stretched interval is ten minutes).
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(sink.tokens.isEmpty)
+        #expect(sink.emissions.isEmpty)
+        // Caught up: the round is due at once, then rounds follow the emit interval again.
+        engine.setCatchingUp(false)
+        for _ in 0..<500 where sink.tokens.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(sink.tokens == [1])
+        engine.submit([EngineFixture.event("u", "w", .like, Self.t0 + 1)], token: 2)
+        for _ in 0..<500 where sink.tokens.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(sink.tokens == [1, 2])
+        #expect(sink.emissions.map(\.version) == [1, 2])
+        await engine.shutdown()
+    }
+
+    @Test func catchingUpYieldsToTheMemoryBudget() async throws {
+        // Only a round makes profiles clean, and only clean profiles can be evicted: over its budget a shard
+        // cuts its rounds at the emit interval even while catching up.
+        let (engine, sink) = EngineFixture.engine(EngineFixture.configuration {
+            $0.emitIntervalMs = 20
+            $0.catchUpEmitIntervalMs = 600_000
+            $0.maxProfiles = 1
+        })
+        engine.setCatchingUp(true)
+        engine.submit([EngineFixture.event("a", "v", .like, Self.t0), EngineFixture.event("b", "v", .like, Self.t0)], token: 3)
+        for _ in 0..<500 where sink.tokens.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(sink.tokens == [3])
+        #expect(engine.statistics().evictions == 1)
+        await engine.shutdown()
+    }
+
     @Test func partitionFlushHoldsTokensUntilEverythingIsOut() async throws {
         let (engine, sink) = EngineFixture.engine(EngineFixture.configuration())
         engine.submit([
