@@ -28,6 +28,9 @@ public struct EngineConfiguration: Sendable {
     /// instead (never closer than `emitIntervalMs`); values ≤ `emitIntervalMs` turn the stretching off, and so
     /// does an `emitIntervalMs` of 0.
     public var catchUpEmitIntervalMs: Int = 10_000
+    /// A round with more dirty users than this is rendered and handed to the sink in pieces of this many users
+    /// (about 10 MB of records at the default): a round's memory is bounded however many users it covers.
+    public var usersPerEmissionPiece: Int = 4_096
     public var shardCount: Int = ProcessInfoLite.activeProcessorCount
     public var shardHighWaterEvents: Int = 65_536
     public var shardLowWaterEvents: Int = 16_384

@@ -3,7 +3,8 @@ public protocol EmissionSink: AnyObject, Sendable {
     /// Called on the shard's queue. `emissions` are the coalesced records of one round; `tokens` are the
     /// submitted parts all of whose events were applied before this round was cut — they are "fully
     /// processed" once every record of this round (and of the shard's earlier rounds) is durable.
-    /// A round may have tokens and no emissions.
+    /// A round may have tokens and no emissions. A large round arrives in pieces, each but the last with
+    /// `continues` set and no tokens: the tokens wait for the records of every piece.
     func emit(_ round: EmissionRound)
     /// Called when the engine crosses the high-water mark (true) or falls below the low-water mark (false).
     ///
@@ -19,11 +20,15 @@ public struct EmissionRound: Sendable {
     public var shard: Int
     public var emissions: [Emission]
     public var tokens: [UInt64]
+    /// More pieces of this round follow (at most `EngineConfiguration.usersPerEmissionPiece` users each, so that a
+    /// shard never holds a whole large round's records at once); only the last piece carries the tokens.
+    public var continues: Bool
 
-    public init(shard: Int, emissions: [Emission], tokens: [UInt64]) {
+    public init(shard: Int, emissions: [Emission], tokens: [UInt64], continues: Bool = false) {
         self.shard = shard
         self.emissions = emissions
         self.tokens = tokens
+        self.continues = continues
     }
 }
 

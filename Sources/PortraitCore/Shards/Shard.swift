@@ -221,17 +221,25 @@ final class Shard: @unchecked Sendable {
             if configuration.emitIntervalMs == 0 { store[slot].compactLeavingHeadroom() } else { store[slot].compact() }
             account(slot)
         }
-        // One catalog lock for the round (missing names and the needed candidate lists are copied);
-        // rendering runs outside it while other shards keep ingesting.
-        let emissions = renderer.render(slots, store: store, catalog: catalog)
-        let count = emissions.count
-        let busy = threadCPUNanoseconds() &- started
-        publishTotals { totals in
-            totals.emissions += count
-            totals.rounds += 1
-            totals.busyNanoseconds &+= busy
-        }
-        sink.emit(EmissionRound(shard: index, emissions: emissions, tokens: tokens))
+        // One catalog lock per piece (missing names and the needed candidate lists are copied); rendering runs
+        // outside it while other shards keep ingesting. A piece is handed over before the next is rendered.
+        let piece = max(1, configuration.usersPerEmissionPiece)
+        var start = 0
+        repeat {
+            let end = min(slots.count, start + piece)
+            let emissions = renderer.render(Array(slots[start..<end]), store: store, catalog: catalog)
+            let last = end == slots.count
+            if last {
+                let busy = threadCPUNanoseconds() &- started
+                publishTotals { totals in
+                    totals.emissions += slots.count
+                    totals.rounds += 1
+                    totals.busyNanoseconds &+= busy
+                }
+            }
+            sink.emit(EmissionRound(shard: index, emissions: emissions, tokens: last ? tokens : [], continues: !last))
+            start = end
+        } while start < slots.count
         enforceBudget()
     }
 

@@ -21,11 +21,6 @@ import Synchronization
 /// ``sendDeadLetter`` on the ingest thread; shared state is the round table behind a `Mutex`, the
 /// thread-safe ledger, metrics and producer.
 final class OutputPublisher: EmissionSink, Sendable {
-    private struct Round {
-        var remaining: Int
-        var tokens: [UInt64]
-    }
-
     /// Kinds of delivery token, in the top two bits.
     private enum Kind: UInt64 {
         case round = 0
@@ -39,7 +34,7 @@ final class OutputPublisher: EmissionSink, Sendable {
     private let metrics: PortraitMetrics
     private let stop: StopSignal
     private let logger: Logger
-    private let rounds = Mutex<(next: UInt64, open: [UInt64: Round])>((1, [:]))
+    private let rounds = Mutex(EmissionRoundTable())
     private let output = Mutex<Output?>(nil)
     private let backpressure = Atomic<Bool>(false)
 
@@ -82,20 +77,17 @@ final class OutputPublisher: EmissionSink, Sendable {
     var isEngineOverHighWater: Bool { backpressure.load(ordering: .relaxed) }
 
     /// Rounds whose records are not all acknowledged yet.
-    var openRounds: Int { rounds.withLock { $0.open.count } }
+    var openRounds: Int { rounds.withLock { $0.count } }
 
     // MARK: EmissionSink (shard queues)
 
     func emit(_ round: EmissionRound) {
-        guard !round.emissions.isEmpty else {
-            ledger.complete(tokens: round.tokens)
-            return
+        let (id, released) = rounds.withLock { table in
+            table.add(shard: round.shard, records: round.emissions.count * 2, tokens: round.tokens, continues: round.continues)
         }
-        let id = rounds.withLock { state in
-            let id = state.next
-            state.next += 1
-            state.open[id] = Round(remaining: round.emissions.count * 2, tokens: round.tokens)
-            return id
+        if let released {
+            ledger.complete(tokens: released)
+            return
         }
         let token = (Kind.round.rawValue << 62) | id
         let output = attached
@@ -184,19 +176,8 @@ final class OutputPublisher: EmissionSink, Sendable {
         if recommendations > 0 { metrics.published(.recommendations, count: recommendations) }
         if deadLetters > 0 { metrics.published(.dlq, count: deadLetters) }
         guard !roundAcks.isEmpty else { return }
-        let completed: [[UInt64]] = rounds.withLock { state in
-            var completed: [[UInt64]] = []
-            for (id, acks) in roundAcks {
-                guard var round = state.open[id] else { continue }
-                round.remaining -= acks
-                if round.remaining <= 0 {
-                    state.open[id] = nil
-                    completed.append(round.tokens)
-                } else {
-                    state.open[id] = round
-                }
-            }
-            return completed
+        let completed: [[UInt64]] = rounds.withLock { table in
+            roundAcks.compactMap { id, acks in table.acknowledge(id, count: acks) }
         }
         for tokens in completed { ledger.complete(tokens: tokens) }
     }

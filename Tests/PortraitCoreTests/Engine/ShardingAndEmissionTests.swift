@@ -98,6 +98,19 @@ import Testing
         }
     }
 
+    @Test func aLargeRoundArrivesInPiecesWithTheTokensOnTheLast() async throws {
+        let (engine, sink) = EngineFixture.engine(EngineFixture.configuration { $0.usersPerEmissionPiece = 7 })
+        let events = (0..<20).map { EngineFixture.event("user-\($0)", "v", .like, Self.t0) }
+        engine.submit(events, token: 4)
+        await engine.flush(partitions: nil)
+        let pieces = sink.rounds
+        #expect(pieces.map(\.emissions.count) == [7, 7, 6])
+        #expect(pieces.map(\.continues) == [true, true, false])
+        #expect(pieces.map(\.tokens) == [[], [], [4]])
+        #expect(Set(pieces.flatMap { $0.emissions.map(\.userId) }) == Set(events.map(\.event.userId)))
+        #expect(engine.statistics().emissions == 20)
+    }
+
     @Test func roundsCoalesceAndVersionsIncrease() async throws {
         let (engine, sink) = EngineFixture.engine(EngineFixture.configuration(shards: 2))
         let events = Self.traffic(users: 20, events: 1_000, seed: 7)
