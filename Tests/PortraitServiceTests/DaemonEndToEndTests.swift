@@ -96,6 +96,37 @@ struct DaemonEndToEndTests {
         #expect(try await daemon.waitForExit() == 0)
     }
 
+    @Test func aBacklogIsPublishedOncePerUserWhenCaughtUp() async throws {
+        let cluster = try TestCluster()
+        let users = 40
+        let lines = (0..<20_000).map { index in
+            #"{"user_id":"u\#(index % users)","item_id":"v\#(index)","type":"view","ts":\#(1732896000000 + index * 1000),"tags":["t\#(index % 7)"]}"#
+        }
+        try cluster.produce("interactions", lines: lines) { String($0.split(separator: "\"")[3]) }
+
+        // The backlog is seen at the first poll (catching up while anything is left to poll), so no round is
+        // cut — the emit interval is 5 ms — until everything is polled and applied: one record per user.
+        let daemon = try Self.start(cluster, ["--emit-interval-ms", "5", "--catchup-lag", "0"])
+        try await daemon.waitUntilReady()
+        try await eventually("the backlog consumed and published") {
+            let metrics = try PrometheusText.parse(daemon.get("/metrics")?.body ?? "")
+            return metrics.sum("portrait_events_consumed_total") == Double(lines.count)
+                && metrics.value("portrait_outputs_published_total", ["topic": "profiles"]) == Double(users)
+        }
+        #expect(try PrometheusText.parse(try #require(daemon.get("/metrics")).body).value("portrait_catching_up") == 0)
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+
+        let profiles = try cluster.read("portrait.profiles") { $0.count >= users }
+        #expect(profiles.count == users)
+        for record in profiles {
+            let profile = try #require(try JSONSerialization.jsonObject(with: Data(record.value ?? [])) as? [String: Any])
+            #expect(profile["version"] as? Int == 1, "\(record.keyString ?? "?")")
+            #expect(profile["events"] as? Int == lines.count / users)
+        }
+        #expect(Set(profiles.compactMap(\.keyString)).count == users)
+    }
+
     @Test func gracefulShutdownCommitsSoARestartConsumesNothingTwice() async throws {
         let cluster = try TestCluster()
         let events = (0..<200).map { index in

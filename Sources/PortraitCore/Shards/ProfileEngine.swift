@@ -13,7 +13,7 @@ public final class ProfileEngine: Sendable {
     let shards: [Shard]
     private let gate: BackpressureGate
     private let clock: @Sendable () -> Int64
-    private let catchingUp: CatchUpSignal
+    private let catchingUp = Atomic<Bool>(false)
 
     public init(
         configuration: EngineConfiguration,
@@ -32,15 +32,13 @@ public final class ProfileEngine: Sendable {
             shards: count, high: configuration.shardHighWaterEvents, low: configuration.shardLowWaterEvents,
             sink: sink)
         self.gate = gate
-        let catchingUp = CatchUpSignal()
-        self.catchingUp = catchingUp
         let budget = MemoryBudget(
             profiles: configuration.maxProfiles.map { max(1, $0 / count) },
             bytes: configuration.maxProfileBytes.map { max(1, $0 / count) })
         self.shards = (0..<count).map {
             Shard(
                 index: $0, configuration: configuration, catalog: catalog, sink: sink, gate: gate, budget: budget,
-                catchingUp: catchingUp, evictedStore: evictedStore)
+                evictedStore: evictedStore)
         }
         for shard in shards { shard.start() }
     }
@@ -86,14 +84,15 @@ public final class ProfileEngine: Sendable {
     /// records and a quarter of the CPU in `bench e2e`). Coalescing stays within the contract — fewer records,
     /// never more than one per emit interval — and the last record of each user still reflects every event.
     /// When catching up ends, each shard's next round is due at once, or one emit interval after its previous
-    /// full round if that was more recent.
+    /// full round if that was more recent. Shards see a change in order with the parts: a part submitted while
+    /// catching up is applied under the stretched interval even if catching up ended before the shard got to it.
     public func setCatchingUp(_ value: Bool) {
-        guard catchingUp.exchange(value) != value, !value, configuration.stretchesRoundsWhileCatchingUp else { return }
-        for shard in shards { shard.queue.async { shard.caughtUp() } }
+        guard catchingUp.exchange(value, ordering: .relaxed) != value else { return }
+        for shard in shards { shard.queue.async { shard.setCatchingUp(value) } }
     }
 
     /// Whether the input was last said to be catching up.
-    public var isCatchingUp: Bool { catchingUp.value }
+    public var isCatchingUp: Bool { catchingUp.load(ordering: .relaxed) }
 
     /// Emits a round now in every shard (only users of `partitions`, if given), after all parts
     /// submitted before the call are applied. The shards render their rounds in parallel (a revocation
@@ -178,14 +177,4 @@ public final class ProfileEngine: Sendable {
     private func shard(for userId: String) -> Shard {
         shards[shardIndex(for: userId)]
     }
-}
-
-/// The engine-wide "input is catching up" flag, read by every shard's timer.
-final class CatchUpSignal: Sendable {
-    private let flag = Atomic<Bool>(false)
-
-    var value: Bool { flag.load(ordering: .relaxed) }
-
-    /// Sets the flag; returns the previous value.
-    func exchange(_ value: Bool) -> Bool { flag.exchange(value, ordering: .relaxed) }
 }

@@ -21,7 +21,6 @@ final class Shard: @unchecked Sendable {
     let gate: BackpressureGate
     let totals = Mutex(ShardTotals())
     let budget: MemoryBudget
-    let catchingUp: CatchUpSignal
     let evictedStore: (any EvictedProfileStore)?
 
     var store: ProfileStore
@@ -34,14 +33,16 @@ final class Shard: @unchecked Sendable {
     private var timer: (any DispatchSourceTimer)?
     /// When the last round of every dirty user (a timer round or a full flush) was cut.
     private var lastFullRound = DispatchTime.now()
+    /// The engine's "input is catching up", as of the parts queued so far: set by a block queued behind them, so
+    /// a timer tick waiting in the queue among parts submitted while catching up still sees it set.
+    private var catchingUp = false
     var profileBytes = 0
     /// Short names resolved by batch restores (see `SmallNameCache`).
     var restoreNames = SmallNameCache()
 
     init(
         index: Int, configuration: EngineConfiguration, catalog: ItemCatalog, sink: any EmissionSink,
-        gate: BackpressureGate, budget: MemoryBudget, catchingUp: CatchUpSignal = CatchUpSignal(),
-        evictedStore: (any EvictedProfileStore)? = nil
+        gate: BackpressureGate, budget: MemoryBudget, evictedStore: (any EvictedProfileStore)? = nil
     ) {
         self.index = index
         self.queue = DispatchQueue(label: "portrait.shard.\(index)")
@@ -50,7 +51,6 @@ final class Shard: @unchecked Sendable {
         self.sink = sink
         self.gate = gate
         self.budget = budget
-        self.catchingUp = catchingUp
         self.evictedStore = evictedStore
         self.popularity = PopularityDeltas(halfLifeMs: configuration.halfLifeMs)
         self.store = ProfileStore(tracksRecency: budget.profiles != nil || budget.bytes != nil)
@@ -73,7 +73,7 @@ final class Shard: @unchecked Sendable {
     /// The timer's round: skipped while catching up, until `catchUpEmitIntervalMs` has passed since the last full
     /// round or the shard is over its memory budget (evicting needs clean profiles, and only a round cleans them).
     private func tick() {
-        if configuration.stretchesRoundsWhileCatchingUp, catchingUp.value, !isOverBudget,
+        if configuration.stretchesRoundsWhileCatchingUp, catchingUp, !isOverBudget,
             DispatchTime.now().uptimeNanoseconds &- lastFullRound.uptimeNanoseconds
                 < UInt64(configuration.catchUpEmitIntervalMs) * 1_000_000
         {
@@ -82,10 +82,12 @@ final class Shard: @unchecked Sendable {
         cutRound(partitions: nil)
     }
 
-    /// Catching up ended: the next round is due at once, or one emit interval after the last full round if that
-    /// was more recent (rounds stay at least an emit interval apart); the timer keeps its cadence from there.
-    func caughtUp() {
-        guard let timer else { return }
+    /// Runs behind the parts submitted before the engine's flag changed. When catching up ends, the next round is
+    /// due at once, or one emit interval after the last full round if that was more recent (rounds stay at least
+    /// an emit interval apart); the timer keeps its cadence from there.
+    func setCatchingUp(_ value: Bool) {
+        catchingUp = value
+        guard !value, let timer else { return }
         let interval = DispatchTimeInterval.milliseconds(configuration.emitIntervalMs)
         let due = lastFullRound + interval
         timer.schedule(deadline: max(due, .now()), repeating: interval)

@@ -89,6 +89,7 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         self.logger = logger
         self.decoder = InteractionDecoder()
         events.reserveCapacity(settings.maxBatch)
+        metrics.catchingUp.record(0)
         var configuration = configuration
         configuration["statistics.interval.ms"] = configuration["statistics.interval.ms"] ?? "1000"
         self.consumer = try KafkaConsumer(
@@ -162,11 +163,18 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
             }
         }
         if count > 0 && !ends.isEmpty {
+            for (partition, offset) in ends { polledNext[partition] = offset + 1 }
+            // Entering catch-up is decided before the batch reaches the shards (a backlog's first records are
+            // already applied under the stretched interval), leaving it after (the round that ends it comes
+            // after everything polled so far).
+            if !engine.isCatchingUp { updateCatchUp(force: true) }
             finishBatch(timestamps: timestamps)
+            if engine.isCatchingUp { updateCatchUp(force: false) }
+        } else {
+            updateCatchUp(force: false)
         }
         storeProcessedOffsets()
         updateLagIfDue()
-        updateCatchUpIfDue()
     }
 
     /// Rejected records of the current poll, copied (they are rare) and produced once the batch is opened.
@@ -196,7 +204,6 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         }
 
         let token = ledger.open(ends.map { ($0.key, $0.value) }, timestamps: timestamps)
-        for (partition, offset) in ends { polledNext[partition] = offset + 1 }
         for letter in pendingDeadLetters {
             withOptionalBytes(letter.key) { key in
                 withOptionalBytes(letter.value) { value in
@@ -269,25 +276,34 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         metrics.producerQueue.record(producer.outstanding)
     }
 
-    /// Five times a second: tells the engine whether the input is catching up — more than `catchUpLag` records
-    /// between what was polled and the partitions' high watermarks (librdkafka's cached values, no request).
-    /// The count is of records not yet *polled*, not of offsets not yet committed: commits wait for emission
-    /// rounds, which catching up spaces out, so the committed lag would keep itself high.
-    private func updateCatchUpIfDue() {
+    /// Tells the engine whether the input is catching up — more than `catchUpLag` records between what was
+    /// polled and the partitions' high watermarks (librdkafka's cached values, no request); at most five times a
+    /// second unless `force`d (after every poll with records while not catching up, so that a backlog is seen
+    /// at its first batch). The count is of records not yet *polled*, not of offsets not yet committed: commits
+    /// wait for emission rounds, which catching up spaces out, so the committed lag would keep itself high.
+    ///
+    /// A partition counts from the offset after its last polled record, else its committed offset, else its log
+    /// start. One whose high watermark or position is not known yet (no fetch answered) can still make the sum
+    /// exceed the threshold, but never lets it count as caught up.
+    private func updateCatchUp(force: Bool) {
         let now = ContinuousClock.now
-        guard now - lastCatchUpCheck >= .milliseconds(200) else { return }
+        guard force || now - lastCatchUpCheck >= .milliseconds(200) else { return }
         lastCatchUpCheck = now
         var behind = 0
+        var complete = true
         for partition in assigned {
-            guard let next = polledNext[partition] ?? committedStart.withLock({ $0[partition] }) else { continue }
             let tp = KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: partition))
-            guard let (_, high) = try? consumer.watermarks(tp, cached: true, timeout: .zero), high.rawValue >= 0 else {
+            guard let (low, high) = try? consumer.watermarks(tp, cached: true, timeout: .zero), high.rawValue >= 0,
+                let next = polledNext[partition] ?? committedStart.withLock({ $0[partition] })
+                    ?? (low.rawValue >= 0 ? low.rawValue : nil)
+            else {
+                complete = false
                 continue
             }
             behind += Int(max(0, high.rawValue - next))
         }
         let catchingUp = behind > settings.catchUpLag
-        guard catchingUp != engine.isCatchingUp else { return }
+        guard catchingUp != engine.isCatchingUp, catchingUp || complete else { return }
         engine.setCatchingUp(catchingUp)
         metrics.catchingUp.record(catchingUp ? 1 : 0)
         if catchingUp {
