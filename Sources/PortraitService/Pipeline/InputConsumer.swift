@@ -56,13 +56,14 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     private var polledNext: [Int32: Int64] = [:]
     private var lastLagUpdate = ContinuousClock.now
     private var lastCatchUpCheck = ContinuousClock.now
+    private var previousPollHadRecords = false
 
     /// Records read since start, for the status line.
     let consumed = Atomic<Int>(0)
     let rejected = Atomic<Int>(0)
     /// Sum of the last known lag over the assigned partitions.
     let totalLag = Atomic<Int>(0)
-    /// Whether the input is catching up (see ``updateCatchUp(force:)``), for the status line.
+    /// Whether the input is catching up (see ``updateCatchUp(every:)``), for the status line.
     var isCatchingUp: Bool { engine.isCatchingUp }
     private let finished = DispatchSemaphore(value: 0)
 
@@ -169,11 +170,13 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
             // Entering catch-up is decided before the batch reaches the shards (a backlog's first records are
             // already applied under the stretched interval), leaving it after (the round that ends it comes
             // after everything polled so far).
-            if !engine.isCatchingUp { updateCatchUp(force: true) }
+            if !engine.isCatchingUp { updateCatchUp(every: previousPollHadRecords ? .milliseconds(10) : .zero) }
             finishBatch(timestamps: timestamps)
-            if engine.isCatchingUp { updateCatchUp(force: false) }
+            if engine.isCatchingUp { updateCatchUp(every: .milliseconds(200)) }
+            previousPollHadRecords = true
         } else {
-            updateCatchUp(force: false)
+            updateCatchUp(every: .milliseconds(200))
+            previousPollHadRecords = false
         }
         storeProcessedOffsets()
         updateLagIfDue()
@@ -279,17 +282,17 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     }
 
     /// Tells the engine whether the input is catching up — more than `catchUpLag` records between what was
-    /// polled and the partitions' high watermarks (librdkafka's cached values, no request); at most five times a
-    /// second unless `force`d (after every poll with records while not catching up, so that a backlog is seen
-    /// at its first batch). The count is of records not yet *polled*, not of offsets not yet committed: commits
+    /// polled and the partitions' high watermarks (librdkafka's cached values, no request; ~0.3 µs a partition);
+    /// at most once per `interval`: while not catching up, at every first batch after an empty poll and every
+    /// 10 ms while batches keep coming (a backlog is seen at its first batch); otherwise every 200 ms. The count is of records not yet *polled*, not of offsets not yet committed: commits
     /// wait for emission rounds, which catching up spaces out, so the committed lag would keep itself high.
     ///
     /// A partition counts from the offset after its last polled record, else its committed offset, else its log
     /// start. One whose high watermark or position is not known yet (no fetch answered) can still make the sum
     /// exceed the threshold, but never lets it count as caught up.
-    private func updateCatchUp(force: Bool) {
+    private func updateCatchUp(every interval: Duration) {
         let now = ContinuousClock.now
-        guard force || now - lastCatchUpCheck >= .milliseconds(200) else { return }
+        guard now - lastCatchUpCheck >= interval else { return }
         lastCatchUpCheck = now
         var behind = 0
         var complete = true
