@@ -260,7 +260,7 @@ final class Shard: @unchecked Sendable {
         if evicted > 0 { publishTotals { $0.evictions += evicted } }
     }
 
-    var isOverBudget: Bool {
+    private var isOverBudget: Bool {
         if let limit = budget.profiles, store.count > limit { return true }
         if let limit = budget.bytes, profileBytes > limit { return true }
         return false

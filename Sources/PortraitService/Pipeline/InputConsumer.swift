@@ -284,8 +284,10 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     /// Tells the engine whether the input is catching up — more than `catchUpLag` records between what was
     /// polled and the partitions' high watermarks (librdkafka's cached values, no request; ~0.3 µs a partition);
     /// at most once per `interval`: while not catching up, at every first batch after an empty poll and every
-    /// 10 ms while batches keep coming (a backlog is seen at its first batch); otherwise every 200 ms. The count is of records not yet *polled*, not of offsets not yet committed: commits
-    /// wait for emission rounds, which catching up spaces out, so the committed lag would keep itself high.
+    /// 10 ms while batches keep coming (a backlog is seen at its first batch); otherwise every 200 ms.
+    ///
+    /// The count is of records not yet *polled*, not of offsets not yet committed: commits wait for emission
+    /// rounds, which catching up spaces out, so the committed lag would keep itself high.
     ///
     /// A partition counts from the offset after its last polled record, else its committed offset, else its log
     /// start. One whose high watermark or position is not known yet (no fetch answered) can still make the sum
