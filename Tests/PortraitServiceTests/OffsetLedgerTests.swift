@@ -66,8 +66,6 @@ import Testing
         ledger.assign([0, 1])
         var stamps = RecordTimestamps()
         for milliseconds: Int64 in [7, 7, 7, 9, 3, 3, 9] { stamps.append(milliseconds) }
-        #expect(stamps.count == 7)
-        #expect(stamps.oldest == 3)
         let first = ledger.open([(0, 4), (1, 2)], timestamps: stamps)
         let second = ledger.open([(0, 5)])
         ledger.add(first, parts: 1)

@@ -33,7 +33,7 @@ struct EmissionRenderer {
     /// Profiles are read in place from the store's slab, and every leaf takes an `UnsafePointer<Profile>`:
     /// handing `pointee` to a `borrowing` parameter copies the `Profile` (a retain and a release for
     /// each of its arrays and its user id), which `perf` showed as `ProfileVwcp` under `render`.
-    mutating func render(_ slots: [Int32], store: ProfileStore, catalog: ItemCatalog) -> [Emission] {
+    mutating func render(_ slots: ArraySlice<Int32>, store: ProfileStore, catalog: ItemCatalog) -> [Emission] {
         guard !slots.isEmpty else { return [] }
         var emissions: [Emission] = []
         emissions.reserveCapacity(slots.count)

@@ -87,7 +87,7 @@ final class Shard: @unchecked Sendable {
     /// an emit interval apart); the timer keeps its cadence from there.
     func setCatchingUp(_ value: Bool) {
         catchingUp = value
-        guard !value, let timer else { return }
+        guard !value, configuration.stretchesRoundsWhileCatchingUp, let timer else { return }
         let interval = DispatchTimeInterval.milliseconds(configuration.emitIntervalMs)
         let due = lastFullRound + interval
         timer.schedule(deadline: max(due, .now()), repeating: interval)
@@ -229,7 +229,7 @@ final class Shard: @unchecked Sendable {
         var start = 0
         repeat {
             let end = min(slots.count, start + piece)
-            let emissions = renderer.render(Array(slots[start..<end]), store: store, catalog: catalog)
+            let emissions = renderer.render(slots[start..<end], store: store, catalog: catalog)
             let last = end == slots.count
             if last {
                 let busy = threadCPUNanoseconds() &- started

@@ -80,7 +80,7 @@ final class StatusReporter: Service, Sendable {
                         "profiles": "\(statistics.profiles)",
                         "dead_letters": "\(rejected - lastRejected)",
                         "emitted": "\(statistics.emissions)",
-                        "catching_up": "\(input.isCatchingUp)",
+                        "catching_up": "\(engine.isCatchingUp)",
                     ]
                 )
                 lastLine = clock.now

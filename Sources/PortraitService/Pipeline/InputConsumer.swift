@@ -63,8 +63,6 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     let rejected = Atomic<Int>(0)
     /// Sum of the last known lag over the assigned partitions.
     let totalLag = Atomic<Int>(0)
-    /// Whether the input is catching up (see ``updateCatchUp(every:)``), for the status line.
-    var isCatchingUp: Bool { engine.isCatchingUp }
     private let finished = DispatchSemaphore(value: 0)
 
     init(

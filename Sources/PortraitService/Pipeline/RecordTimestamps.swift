@@ -20,12 +20,6 @@ struct RecordTimestamps: Sendable {
         }
     }
 
-    /// Records added so far.
-    var count: Int { runs.reduce(0) { $0 + $1.count } }
-
-    /// The oldest timestamp, or `nil` when no record had one.
-    var oldest: Int64? { runs.lazy.map(\.milliseconds).min() }
-
     /// Calls `body` once per distinct run with its timestamp and how many records carry it.
     func forEachRun(_ body: (_ milliseconds: Int64, _ count: Int) -> Void) {
         for run in runs { body(run.milliseconds, run.count) }
