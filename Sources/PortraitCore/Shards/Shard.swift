@@ -114,50 +114,22 @@ final class Shard: @unchecked Sendable {
     func apply(_ batch: [PositionedInteraction], indices: [Int32]? = nil, token: UInt64) {
         let started = threadCPUNanoseconds()
         let count = indices?.count ?? batch.count
-        var accepted: [(index: Int, slot: Int32)] = []
-        accepted.reserveCapacity(count)
-        var created: [Int32] = []
-        var duplicates = 0
-        // Fields are read through the array, never by copying a whole `PositionedInteraction`
-        // (that would retain its tag array and every heap string, twice per event).
-        func admit(_ offset: Int) {
-            let (slot, isNew) = store.slotCreating(batch[offset].event.userId)
-            if isNew {
-                created.append(slot)
-                restoreEvicted(batch[offset].event.userId, into: slot)
-            }
-            let position = batch[offset].position
-            if store[slot].isDuplicate(position) {
-                duplicates += 1
-                return
-            }
-            store[slot].recordApplied(position)
-            accepted.append((offset, slot))
+        let (slots, created) = Self.slots(of: batch, indices: indices, in: &store)
+        if evictedStore != nil {
+            for (offset, slot) in created { restoreEvicted(batch[offset].event.userId, into: slot) }
         }
-        if let indices {
-            for offset in indices { admit(Int(offset)) }
-        } else {
-            for offset in batch.indices { admit(offset) }
-        }
+        let (accepted, duplicates) = Self.admit(batch, indices: indices, slots: slots, in: &store)
         let cached = symbolCache.lookup(batch, accepted: accepted)
         let resolved = renderer.withNames { names in catalog.resolve(batch, accepted: accepted, cached: cached, names: &names) }
         symbolCache.learn(resolved.learned)
         var applied = [Int](repeating: 0, count: EventType.allCases.count)
         renderer.withNames { names in
-            for event in resolved.events {
-                if !popularity.add(item: event.item, weight: event.weight, at: event.timestamp) {
-                    mergePopularity()  // the event is past the deltas' range: start a new one
-                    _ = popularity.add(item: event.item, weight: event.weight, at: event.timestamp)
-                }
-                let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
-                store[event.slot].apply(event, tags: tags, configuration: configuration, names: &names, catalog: catalog)
-                account(event.slot)
-                store.touch(event.slot)
-                applied[Int(event.type.rawValue)] += 1
-            }
+            Self.apply(
+                resolved, to: &store, popularity: &popularity, profileBytes: &profileBytes, names: &names,
+                applied: &applied, configuration: configuration, catalog: catalog)
         }
         // A profile created only for duplicates has nothing to emit: forget it again.
-        for slot in created where store[slot].events == 0 { store.remove(slot) }
+        for (_, slot) in created where store[slot].events == 0 { store.remove(slot) }
         let busy = threadCPUNanoseconds() &- started
         publishTotals { totals in
             for index in applied.indices { totals.appliedByType[index] += applied[index] }
@@ -169,13 +141,83 @@ final class Shard: @unchecked Sendable {
         if configuration.emitIntervalMs == 0 { cutRound(partitions: nil) }
     }
 
+    /// The slot of each event's user (in part order), creating profiles; the created ones with the offset of the
+    /// event that created them. Like the loops below, a static function over `inout` state (see `apply(_:to:…)`).
+    private static func slots(of batch: [PositionedInteraction], indices: [Int32]?, in store: inout ProfileStore)
+        -> (slots: [Int32], created: [(offset: Int, slot: Int32)])
+    {
+        var slots: [Int32] = []
+        slots.reserveCapacity(indices?.count ?? batch.count)
+        var created: [(offset: Int, slot: Int32)] = []
+        // Fields are read through the array, never by copying a whole `PositionedInteraction`
+        // (that would retain its tag array and every heap string, twice per event).
+        func visit(_ offset: Int) {
+            let (slot, isNew) = store.slotCreating(batch[offset].event.userId)
+            if isNew { created.append((offset, slot)) }
+            slots.append(slot)
+        }
+        if let indices {
+            for offset in indices { visit(Int(offset)) }
+        } else {
+            for offset in batch.indices { visit(offset) }
+        }
+        return (slots, created)
+    }
+
+    /// The events not applied before (by their user's applied offsets), with their slots; records them as applied.
+    /// Runs after evicted profiles were restored, so a restored user's duplicates are recognised.
+    private static func admit(
+        _ batch: [PositionedInteraction], indices: [Int32]?, slots: [Int32], in store: inout ProfileStore
+    ) -> (accepted: [(index: Int, slot: Int32)], duplicates: Int) {
+        var accepted: [(index: Int, slot: Int32)] = []
+        accepted.reserveCapacity(slots.count)
+        var duplicates = 0
+        for (ordinal, slot) in slots.enumerated() {
+            let offset = indices.map { Int($0[ordinal]) } ?? ordinal
+            let position = batch[offset].position
+            if store[slot].isDuplicate(position) {
+                duplicates += 1
+                continue
+            }
+            store[slot].recordApplied(position)
+            accepted.append((offset, slot))
+        }
+        return (accepted, duplicates)
+    }
+
+    /// The per-event loop of `apply(_:indices:token:)`, over `inout` state: each access to a stored property of this
+    /// class from the loop would be a dynamic exclusivity check (`swift_beginAccess`, a thread-local lookup), five
+    /// per event; here the checks are made once per part.
+    private static func apply(
+        _ resolved: ResolvedPart, to store: inout ProfileStore, popularity: inout PopularityDeltas,
+        profileBytes: inout Int, names: inout SymbolNames, applied: inout [Int], configuration: EngineConfiguration,
+        catalog: ItemCatalog
+    ) {
+        for event in resolved.events {
+            if !popularity.add(item: event.item, weight: event.weight, at: event.timestamp) {
+                // The event is past the deltas' range: merge them (as `mergePopularity` does) and start anew.
+                catalog.withState { $0.merge(&popularity) }
+                _ = popularity.add(item: event.item, weight: event.weight, at: event.timestamp)
+            }
+            let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
+            store[event.slot].apply(event, tags: tags, configuration: configuration, names: &names, catalog: catalog)
+            account(event.slot, in: &store, total: &profileBytes)
+            store.touch(event.slot)
+            applied[Int(event.type.rawValue)] += 1
+        }
+    }
+
     /// Brings `profileBytes` up to date with the profile in `slot`.
     ///
     /// Only the size after a change is computed: the arrays it reads were just touched, whereas a
     /// size taken before the change would be the event's first (cold) touch of them.
     func account(_ slot: Int32) {
+        Self.account(slot, in: &store, total: &profileBytes)
+    }
+
+    private static func account(_ slot: Int32, in store: inout ProfileStore, total: inout Int) {
         let bytes = UInt32(clamping: store[slot].estimatedBytes)
-        profileBytes += Int(bytes) - Int(store[slot].accountedBytes)
+        total += Int(bytes) - Int(store[slot].accountedBytes)
         store[slot].accountedBytes = bytes
     }
 
