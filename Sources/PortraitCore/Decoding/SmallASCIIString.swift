@@ -33,6 +33,16 @@ enum SmallASCIIString {
         #endif
     }()
 
+    /// The two words an inline ASCII `string` is stored in (its representation, as `make` writes it), or `nil`
+    /// for a heap or non-ASCII string or when the layout did not verify. Equal words mean equal strings; an
+    /// inline string's words are a complete, canonical description of it (zero past the count).
+    @inline(__always)
+    static func words(of string: String) -> (low: UInt64, high: UInt64)? {
+        guard isAvailable else { return nil }
+        let (low, high) = unsafeBitCast(string, to: (UInt64, UInt64).self)
+        return high >> 60 == 0xE ? (low, high) : nil
+    }
+
     /// Like `make(_:count:)`, for callers that know 16 bytes at `bytes` are readable: two loads and masks.
     @inline(__always)
     static func make(readable16 bytes: UnsafePointer<UInt8>, count: Int) -> String {

@@ -10,7 +10,31 @@ enum SeededStringHash {
         return random.next()
     }
 
+    /// The hash of `key`. An inline ASCII string (see `SmallASCIIString.words(of:)`, the usual id, tag and
+    /// context value) is hashed from the two words it is stored in, with the same result as from its bytes.
+    @inline(__always)
     static func hash(_ key: String, seed: UInt64) -> UInt32 {
+        if let (low, high) = SmallASCIIString.words(of: key) { return hash(low: low, high: high, seed: seed) }
+        return hash(bytesOf: key, seed: seed)
+    }
+
+    /// `hash(bytesOf:seed:)` of an inline string's words: bytes 0–7 in `low`, 8–14 in `high`, zero past the
+    /// count, the count in `high`'s top byte's low nibble.
+    @inline(__always)
+    static func hash(low: UInt64, high: UInt64, seed: UInt64) -> UInt32 {
+        let count = high >> 56 & 0x0F
+        var state = seed ^ (count &* 0x9E37_79B9_7F4A_7C15)
+        if count >= 8 {
+            state = mix(state ^ low)
+            if count > 8 { state = mix(state ^ (high & 0x00FF_FFFF_FFFF_FFFF) ^ 0xA076_1D64_78BD_642F) }
+        } else if count > 0 {
+            state = mix(state ^ low ^ 0xA076_1D64_78BD_642F)
+        }
+        return fold(mix(state))
+    }
+
+    /// The hash of `key`'s UTF-8 bytes, eight at a time.
+    static func hash(bytesOf key: String, seed: UInt64) -> UInt32 {
         var key = key
         let full = key.withUTF8 { bytes -> UInt64 in
             let count = bytes.count
@@ -34,6 +58,11 @@ enum SeededStringHash {
             }
             return mix(state)
         }
+        return fold(full)
+    }
+
+    @inline(__always)
+    private static func fold(_ full: UInt64) -> UInt32 {
         let folded = UInt32(truncatingIfNeeded: full >> 32) ^ UInt32(truncatingIfNeeded: full)
         return folded == 0 ? 1 : folded
     }
