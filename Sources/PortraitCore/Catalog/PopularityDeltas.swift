@@ -8,7 +8,7 @@
 struct PopularityDeltas {
     /// The time the sums are stated against (the first increment's `ts`).
     private(set) var reference: Int64?
-    private(set) var sums: [UInt32: Double] = [:]
+    private(set) var sums = ItemSums()
     let halfLifeMs: Double
 
     init(halfLifeMs: Double) {
@@ -24,12 +24,12 @@ struct PopularityDeltas {
         if reference == nil { reference = ts }
         let exponent = Double(ts - reference!) / halfLifeMs
         guard exponent <= Decay.rebaseExponent else { return false }
-        sums[item, default: 0] += weight * Decay.exp2(exponent)
+        sums.add(weight * Decay.exp2(exponent), to: item)
         return true
     }
 
     mutating func removeAll() {
-        sums.removeAll(keepingCapacity: true)
+        sums.removeAll()
         reference = nil
     }
 }
@@ -45,11 +45,98 @@ extension CatalogState {
             exponent = 0
         }
         let factor = Decay.exp2(exponent)
-        for (item, sum) in deltas.sums {
-            guard let index = items.index(forKey: item), !items.values[index].removed else { continue }
+        deltas.sums.forEach { item, sum in
+            guard let index = items.index(forKey: item), !items.values[index].removed else { return }
             items.values[index].popularity += sum * factor
             offerToLists(item: item, record: items.values[index])
         }
         deltas.removeAll()
+    }
+}
+
+/// Sums per item id: open addressing with linear probing over two parallel arrays, keys hashed by one multiply.
+///
+/// Replaces a `[UInt32: Double]`, whose SipHash per event (`Hasher`) and generic probing were a tenth of the
+/// shard's per-event bookkeeping. Keys are symbol ids (never 0, which marks an empty slot), handed out in
+/// sequence, so Fibonacci hashing spreads them.
+struct ItemSums {
+    private var keys: [UInt32] = [UInt32](repeating: 0, count: 64)
+    private var values: [Double] = [Double](repeating: 0, count: 64)
+    private var shift: UInt64 = 64 - 6
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    /// Adds `value` to the sum of `key` (≠ 0), creating it at 0.
+    mutating func add(_ value: Double, to key: UInt32) {
+        var index = slot(of: key)
+        while true {
+            let stored = keys[index]
+            if stored == key {
+                values[index] += value
+                return
+            }
+            if stored == 0 { break }
+            index = (index &+ 1) & (keys.count &- 1)
+        }
+        if (count + 1) * 4 > keys.count * 3 {
+            grow()
+            add(value, to: key)
+            return
+        }
+        keys[index] = key
+        values[index] = value
+        count += 1
+    }
+
+    /// The sum of `key`, if it has one.
+    subscript(key: UInt32) -> Double? {
+        var index = slot(of: key)
+        while keys[index] != 0 {
+            if keys[index] == key { return values[index] }
+            index = (index &+ 1) & (keys.count &- 1)
+        }
+        return nil
+    }
+
+    func forEach(_ body: (UInt32, Double) -> Void) {
+        for index in keys.indices where keys[index] != 0 { body(keys[index], values[index]) }
+    }
+
+    /// Empties the table. One that was mostly empty shrinks (to about twice this round's count), so a table grown
+    /// during a burst is not cleared in full at every later, small round.
+    mutating func removeAll() {
+        guard count > 0 else { return }
+        if keys.count > 64, count * 8 < keys.count {
+            var size = 64
+            while size < count * 2 { size *= 2 }
+            keys = [UInt32](repeating: 0, count: size)
+            values = [Double](repeating: 0, count: size)
+            shift = 64 - UInt64(size.trailingZeroBitCount)
+        } else {
+            for index in keys.indices { keys[index] = 0 }
+        }
+        count = 0
+    }
+
+    @inline(__always)
+    private func slot(of key: UInt32) -> Int {
+        Int(truncatingIfNeeded: (UInt64(key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldValues = values
+        keys = [UInt32](repeating: 0, count: oldKeys.count * 2)
+        values = [Double](repeating: 0, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for index in oldKeys.indices where oldKeys[index] != 0 {
+            var slot = slot(of: oldKeys[index])
+            while keys[slot] != 0 { slot = (slot &+ 1) & (keys.count &- 1) }
+            keys[slot] = oldKeys[index]
+            values[slot] = oldValues[index]
+            count += 1
+        }
     }
 }

@@ -26,6 +26,32 @@ import Testing
         #expect(map[""] == nil)
     }
 
+    @Test func itemSumsAgreeWithDictionaryAcrossGrowthAndShrinking() {
+        var sums = ItemSums()
+        var reference: [UInt32: Double] = [:]
+        var random = SplitMix64(seed: 11)
+        // Rounds of very different sizes: the table grows in a large one and shrinks at the small ones after it.
+        for round in 0..<30 {
+            let keySpace = round.isMultiple(of: 7) ? 20_000 : 50
+            for _ in 0..<(round.isMultiple(of: 7) ? 40_000 : 200) {
+                let key = UInt32(1 + random.nextInt(below: keySpace))
+                let value = Double(random.nextInt(below: 1_000)) / 8
+                sums.add(value, to: key)
+                reference[key, default: 0] += value
+            }
+            #expect(sums.count == reference.count)
+            var seen: [UInt32: Double] = [:]
+            sums.forEach { key, value in seen[key] = value }
+            #expect(seen == reference)
+            for key in reference.keys.prefix(100) { #expect(sums[key] == reference[key]) }
+            #expect(sums[UInt32(keySpace + 1)] == nil)
+            sums.removeAll()
+            reference.removeAll()
+            #expect(sums.isEmpty)
+            sums.forEach { _, _ in Issue.record("an emptied table still has entries") }
+        }
+    }
+
     @Test func profileStoreIndexAgreesWithDictionaryUnderChurn() {
         var store = ProfileStore()
         var reference: [String: Int32] = [:]
