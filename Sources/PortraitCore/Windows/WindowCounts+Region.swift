@@ -41,13 +41,33 @@ extension WindowCounts {
 
     /// The index after the last entry of `window` in the region (entries are sorted by window).
     private static func runEnd(of window: Int, in words: [UInt32], start: Int, count: Int) -> Int {
-        var low = start
-        var high = start + count
-        while low < high {
-            let mid = (low + high) / 2
-            if Int(words[mid] >> 30) <= window { low = mid + 1 } else { high = mid }
+        let bound = UInt32(window + 1) << 30
+        return words.withUnsafeBufferPointer { words in
+            start + partitionPoint(UnsafeBufferPointer(rebasing: words[start..<(start + count)]), below: bound)
         }
-        return low
+    }
+
+    /// The number of leading entries below `bound` (entries below it form a prefix), by the branch-free halving
+    /// of `Profile.lowerBound` (see there why the steps are written out): a heavy user's region has hundreds of
+    /// entries and this search runs twice per event.
+    static func partitionPoint(_ entries: UnsafeBufferPointer<UInt32>, below bound: UInt32) -> Int {
+        guard let base = entries.baseAddress else { return 0 }
+        var first = 0
+        var length = entries.count
+        while length > 256 {
+            let half = length / 2
+            first = base[first &+ half] < bound ? first &+ half : first
+            length -= half
+        }
+        @inline(__always) func step() {
+            if length > 1 {
+                let half = length / 2
+                first = base[first &+ half] < bound ? first &+ half : first
+                length -= half
+            }
+        }
+        step(); step(); step(); step(); step(); step(); step(); step()
+        return length == 1 && base[first] < bound ? first &+ 1 : first
     }
 
     /// Drops the region's buckets that no longer count once `as_of` moves from `previous` to `asOf`

@@ -77,12 +77,26 @@ import Testing
 
     @Test func lowerBoundMatchesLinearSearch() {
         var random = SplitMix64(seed: 3)
-        for count in 0..<40 {
+        // Up to eight unrolled steps, and the loop that halves larger (configured) caps first.
+        for count in Array(0..<40) + [127, 128, 129, 255, 256, 257, 300, 513, 1_000] {
             let keys = (0..<count).map { _ in UInt32(random.nextInt(below: 100)) * 2 }.sorted()
             let scores = keys.map { Profile.ScoreEntry(key: $0, value: 1) }
             for probe in UInt32(0)..<202 {
                 let expected = keys.firstIndex(where: { $0 >= probe }) ?? keys.count
                 #expect(scores.withUnsafeBufferPointer { Profile.lowerBound(probe, in: $0) } == expected)
+            }
+        }
+    }
+
+    @Test func windowPartitionPointMatchesLinearSearch() {
+        var random = SplitMix64(seed: 13)
+        for count in Array(0..<40) + [255, 256, 257, 700, 1_464] {
+            let windows = (0..<count).map { _ in UInt32(random.nextInt(below: 3)) }.sorted()
+            let entries = windows.map { $0 << 30 | UInt32(random.nextInt(below: 1 << 30)) }
+            for window in UInt32(0)..<3 {
+                let bound = (window + 1) << 30
+                let expected = entries.firstIndex(where: { $0 >= bound }) ?? count
+                #expect(entries.withUnsafeBufferPointer { WindowCounts.partitionPoint($0, below: bound) } == expected)
             }
         }
     }
