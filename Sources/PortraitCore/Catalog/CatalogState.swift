@@ -13,7 +13,7 @@ struct CatalogState {
     }
 
     var symbols = SymbolTable()
-    var items: [UInt32: ItemRecord] = [:]
+    var items = ItemTable()
     var tagLists: [UInt32: CandidateList] = [:]
     var popular: CandidateList
     /// Reference time of all popularity values, ms; set by the first interaction.
@@ -53,9 +53,68 @@ struct CatalogState {
     /// Restates every popularity against a new reference time.
     mutating func rebase(to newReference: Int64) {
         let factor = Decay.factor(from: reference!, to: newReference, halfLifeMs: halfLifeMs)
-        for key in items.keys { items[key]!.popularity *= factor }
+        items.updateEach { $0.popularity *= factor }
         for key in tagLists.keys { tagLists[key]!.scale(by: factor) }
         popular.scale(by: factor)
         reference = newReference
+    }
+}
+
+/// Item records by symbol id, in a dense array: symbol ids are handed out in sequence from 1, and most symbols are
+/// items. `nil` where a symbol is not an item (a tag, an author, a context value) or not known as one yet.
+///
+/// A `[UInt32: ItemRecord]` hashed every id with SipHash, once per applied event and once per item of a round's
+/// popularity merge; here a lookup is an index. The per-event questions (is the item known, is its record
+/// authoritative, is it tombstoned) read a byte of flags per id, not the record: reading an optional record copies
+/// it, and retaining its cold tag array was a cache miss per event. Memory: one 32-byte slot and one byte per
+/// symbol, where the dictionary spent about 48 bytes per item (key, value and load-factor slack).
+struct ItemTable {
+    private var records: [CatalogState.ItemRecord?] = []
+    /// Per id: `Flags` of its record (0: none).
+    private var flags: [UInt8] = []
+
+    private enum Flags {
+        static let present: UInt8 = 1
+        static let fromCatalog: UInt8 = 2
+        static let removed: UInt8 = 4
+    }
+
+    subscript(id: UInt32) -> CatalogState.ItemRecord? {
+        _read {
+            if Int(id) < records.count { yield records[Int(id)] } else { yield nil }
+        }
+        _modify {
+            let index = Int(id)
+            if index >= records.count {
+                records.append(contentsOf: repeatElement(nil, count: index + 1 - records.count))
+                flags.append(contentsOf: repeatElement(0, count: index + 1 - flags.count))
+            }
+            yield &records[index]
+            flags[index] = records[index].map { record in
+                Flags.present | (record.fromCatalog ? Flags.fromCatalog : 0) | (record.removed ? Flags.removed : 0)
+            } ?? 0
+        }
+    }
+
+    /// Whether `id` has a record (possibly a tombstone).
+    @inline(__always)
+    func contains(_ id: UInt32) -> Bool { flags(of: id) != 0 }
+
+    /// Whether `id` has a record that is not a tombstone.
+    @inline(__always)
+    func isLive(_ id: UInt32) -> Bool { flags(of: id) & (Flags.present | Flags.removed) == Flags.present }
+
+    /// Whether `id`'s record came from the catalog topic and is not a tombstone: its tags and author are the item's.
+    @inline(__always)
+    func isAuthoritative(_ id: UInt32) -> Bool {
+        flags(of: id) & (Flags.present | Flags.fromCatalog | Flags.removed) == Flags.present | Flags.fromCatalog
+    }
+
+    @inline(__always)
+    private func flags(of id: UInt32) -> UInt8 { Int(id) < flags.count ? flags[Int(id)] : 0 }
+
+    /// Runs `body` on every record (which must keep its `fromCatalog` and `removed`).
+    mutating func updateEach(_ body: (inout CatalogState.ItemRecord) -> Void) {
+        for index in records.indices where flags[index] != 0 { body(&records[index]!) }
     }
 }

@@ -30,7 +30,7 @@ public final class ItemCatalog: Sendable {
             let tags = Self.uniqueTags(item.tags.map { state.symbols.intern($0) })
             let author = item.authorId.map { state.symbols.intern($0) } ?? 0
             var record = state.items[id] ?? CatalogState.ItemRecord(tags: [], author: 0, fromCatalog: true)
-            if record.removed || state.items[id] == nil { state.liveItems += 1 }
+            if !state.items.isLive(id) { state.liveItems += 1 }
             state.removeFromLists(item: id, tags: record.tags)
             record.tags = tags
             record.author = author
@@ -47,7 +47,7 @@ public final class ItemCatalog: Sendable {
             let id = state.symbols.intern(itemId)
             state.itemsRevision &+= 1
             var record = state.items[id] ?? CatalogState.ItemRecord(tags: [], author: 0, fromCatalog: true)
-            if state.items[id] != nil, !record.removed { state.liveItems -= 1 }
+            if state.items.isLive(id) { state.liveItems -= 1 }
             state.removeFromLists(item: id, tags: record.tags)
             record.removed = true
             record.fromCatalog = true

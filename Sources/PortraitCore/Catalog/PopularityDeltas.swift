@@ -46,9 +46,9 @@ extension CatalogState {
         }
         let factor = Decay.exp2(exponent)
         deltas.sums.forEach { item, sum in
-            guard let index = items.index(forKey: item), !items.values[index].removed else { return }
-            items.values[index].popularity += sum * factor
-            offerToLists(item: item, record: items.values[index])
+            guard items.isLive(item) else { return }
+            items[item]!.popularity += sum * factor
+            offerToLists(item: item, record: items[item]!)
         }
         deltas.removeAll()
     }

@@ -110,25 +110,25 @@ extension ItemCatalog {
                 let item = intern(events[index].event.itemId, base)
                 let tagStart = part.tagPool.count
                 var author: UInt32 = 0
-                let recordIndex = state.items.index(forKey: item)
+                let isNew = !state.items.contains(item)
                 // Missing tags and author come from the catalog topic's record only (CONTRACT §2), never from
                 // what another user's interaction said about the item: that would make a profile depend on
                 // the order users are processed in, which differs between instances and after a rebalance.
-                let known = recordIndex.map { !state.items.values[$0].removed && state.items.values[$0].fromCatalog } ?? false
+                let known = state.items.isAuthoritative(item)
                 if let tags = events[index].event.tags {
                     for offset in tags.indices {
                         let id = intern(tags[offset], base + 5 + offset)
                         if !part.tagPool[tagStart...].contains(id) { part.tagPool.append(id) }
                     }
-                } else if known, let recordIndex {
-                    part.tagPool.append(contentsOf: state.items.values[recordIndex].tags)
+                } else if known {
+                    part.tagPool.append(contentsOf: state.items[item]!.tags)
                 }
                 if let authorId = events[index].event.authorId {
                     author = intern(authorId, base + 1)
-                } else if known, let recordIndex {
-                    author = state.items.values[recordIndex].author
+                } else if known {
+                    author = state.items[item]!.author
                 }
-                if recordIndex == nil {
+                if isNew {
                     let record = CatalogState.ItemRecord(
                         tags: Array(part.tagPool[tagStart...]), author: author, fromCatalog: false)
                     state.items[item] = record

@@ -42,8 +42,8 @@ struct CandidateView {
             names.learn(entry.item, from: state.symbols)
             if let range = tagCache.range(of: entry.item) {
                 popularTags.append(range)
-            } else if let index = state.items.index(forKey: entry.item) {
-                popularTags.append(tagCache.add(entry.item, tags: state.items.values[index].tags))
+            } else if let tags = state.items[entry.item]?.tags {
+                popularTags.append(tagCache.add(entry.item, tags: tags))
             } else {
                 popularTags.append(Self.noRecord)  // not cached: a record may appear without a revision
             }
