@@ -37,6 +37,7 @@ struct ConfigurationErrorTests {
 
     @Test func checkConfigPrintsTheEffectiveConfigurationWithSecretsMasked() async throws {
         let yaml = FileManager.default.temporaryDirectory.appendingPathComponent("portraitd-\(UUID()).yaml")
+        defer { try? FileManager.default.removeItem(at: yaml) }
         try "group_id: from-yaml\ntop_n: 7\nkafka:\n  sasl.password: hunter2\n  linger.ms: 3\n".write(to: yaml, atomically: true, encoding: .utf8)
         let (status, log) = try await run(
             ["--config", yaml.path, "--check-config", "--top-n", "9"],
@@ -61,6 +62,7 @@ struct ConfigurationErrorTests {
 
     @Test func unknownYAMLKeyIsAnError() async throws {
         let yaml = FileManager.default.temporaryDirectory.appendingPathComponent("portraitd-\(UUID()).yaml")
+        defer { try? FileManager.default.removeItem(at: yaml) }
         try "half_lfe: 10\n".write(to: yaml, atomically: true, encoding: .utf8)
         let (status, log) = try await run(["--config", yaml.path])
         #expect(status == 2)

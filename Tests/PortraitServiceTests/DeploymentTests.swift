@@ -16,6 +16,7 @@ struct DeploymentTests {
             .replacingOccurrences(of: "/usr/local/bin/portraitd", with: DaemonProcess.binary.path)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unit-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("portraitd.service")
         try unit.write(to: file, atomically: true, encoding: .utf8)
         let process = Process()

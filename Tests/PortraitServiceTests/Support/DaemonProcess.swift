@@ -7,6 +7,8 @@ final class DaemonProcess: @unchecked Sendable {
     let process = Process()
     let logURL: URL
     let httpPort: Int
+    /// The state directory this object made up (removed with it), unless the test passed its own.
+    private let ownStateDirectory: URL?
 
     /// The `portraitd` next to the test bundle (`swift build` puts products and tests in one folder),
     /// or `$PORTRAITD_BINARY`.
@@ -31,10 +33,13 @@ final class DaemonProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.executableURL = Self.binary
         process.arguments = ["--http-addr", "127.0.0.1:\(port)", "--status-interval", "0"] + arguments
+        // Each daemon its own state directory unless the test shares one on purpose.
+        let stateDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("portraitd-state-\(UUID().uuidString)")
+        ownStateDirectory = environment["PORTRAIT_STATE_DIR"] == nil ? stateDirectory : nil
         var env = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-            // Each daemon its own state directory unless the test shares one on purpose.
-            "PORTRAIT_STATE_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("portraitd-state-\(UUID().uuidString)").path,
+            "PORTRAIT_STATE_DIR": stateDirectory.path,
         ]
         env.merge(environment) { $1 }
         process.environment = env
@@ -44,8 +49,15 @@ final class DaemonProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// Kills the daemon if it still runs and removes its log and its own state directory (a failing expectation has
+    /// already quoted the log it needed).
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: logURL)
+        if let ownStateDirectory { try? FileManager.default.removeItem(at: ownStateDirectory) }
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
