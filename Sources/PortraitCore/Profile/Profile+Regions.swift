@@ -14,34 +14,6 @@ extension Profile {
     /// Index in `words` of the first window entry.
     var windowStart: Int { seenStart &+ Int(seenCount) }
 
-    /// Loads one word of each cache line that applying an event reads first — the score region (up to 16 lines),
-    /// the newest end of the seen region and the window region (up to 4 lines each) — and returns their XOR, which
-    /// the caller must use so the loads are kept.
-    ///
-    /// A shard runs this over a whole part before applying it: the loads of different profiles are independent, so
-    /// their cache misses overlap, where applying meets them one at a time (the score search's conditional moves
-    /// wait for each). See `Shard.admit`.
-    func touchLinesReadByApply() -> UInt32 {
-        words.withUnsafeBufferPointer { words in
-            guard let base = words.baseAddress else { return 0 }
-            var folded: UInt32 = 0
-            let lineWords = 16
-            var index = 0
-            let scoresEnd = min(seenStart, 16 &* lineWords)
-            while index < scoresEnd {
-                folded ^= base[index]
-                index &+= lineWords
-            }
-            index = max(windowStart &- 4 &* lineWords, seenStart)
-            let end = min(words.count, windowStart &+ 4 &* lineWords)
-            while index < end {
-                folded ^= base[index]
-                index &+= lineWords
-            }
-            return folded
-        }
-    }
-
     /// Calls `body` with the score entries (tags then authors, each sorted by key).
     func withScores<R>(_ body: (UnsafeBufferPointer<ScoreEntry>) throws -> R) rethrows -> R {
         try words.withUnsafeBufferPointer { try Self.scores(in: $0, count: scoreCount, body) }

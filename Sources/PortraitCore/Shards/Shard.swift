@@ -172,7 +172,6 @@ final class Shard: @unchecked Sendable {
         var accepted: [(index: Int, slot: Int32)] = []
         accepted.reserveCapacity(slots.count)
         var duplicates = 0
-        var touched: UInt32 = 0
         for (ordinal, slot) in slots.enumerated() {
             let offset = indices.map { Int($0[ordinal]) } ?? ordinal
             let position = batch[offset].position
@@ -181,11 +180,8 @@ final class Shard: @unchecked Sendable {
                 continue
             }
             store[slot].recordApplied(position)
-            touched ^= store[slot].touchLinesReadByApply()
             accepted.append((offset, slot))
         }
-        // Keeps the touching loads (their XOR is otherwise unused): never true, a user's slot is never negative.
-        if touched == 0xFFFF_FFFF, accepted.first?.slot ?? 0 < 0 { accepted.removeAll() }
         return (accepted, duplicates)
     }
 
