@@ -69,6 +69,7 @@ struct ItemSums {
 
     /// Adds `value` to the sum of `key` (≠ 0), creating it at 0.
     mutating func add(_ value: Double, to key: UInt32) {
+        assert(key != 0, "0 marks an empty slot")
         var index = slot(of: key)
         while true {
             let stored = keys[index]
