@@ -7,9 +7,12 @@ import Logging
 /// offsets must only be stored for records the application processed):
 /// - `partition.assignment.strategy=cooperative-sticky` when `group.id` is set;
 /// - `enable.auto.commit=true` — this commits *stored* offsets only, every `auto.commit.interval.ms`;
-/// - `queued.min.messages=200000`, `queued.max.messages.kbytes=262144`: librdkafka 2.0.2 stops fetching for about
-///   one second once its local queue passes these (the "fetch stall"), capping a catching-up consumer; these keep
-///   about a second of traffic buffered at ~200k–1M messages/s without hitting the threshold on every fetch.
+/// - `queued.min.messages=500000`, `queued.max.messages.kbytes=262144`: librdkafka 2.0.2 stops fetching for about
+///   one second once its local queue passes either (the "fetch stall"), capping a catching-up consumer at about
+///   the threshold per second with the CPU idle in between. The count must outlast a second of the application's
+///   processing: at 200,000 portraitd's end-to-end benchmark (~300k events/s on two cores while busy) drained the
+///   queue in ~0.6 s and then waited ~0.4 s of every second for the next fetch. The byte limit bounds the memory
+///   (payload; small messages reach the count first).
 ///
 /// Thread safety: all methods may be called from any thread. ``poll(maxMessages:timeout:_:)`` is meant for one
 /// dedicated thread (never Swift's cooperative pool: it blocks up to `timeout`); concurrent polls serialise on a
@@ -21,7 +24,7 @@ public final class KafkaConsumer: Sendable {
     /// The properties a consumer starts from; the user's configuration overrides them (except offset storage).
     public static let defaultProperties: [String: String] = [
         "enable.auto.commit": "true",
-        "queued.min.messages": "200000",
+        "queued.min.messages": "500000",
         "queued.max.messages.kbytes": "262144",
         "enable.partition.eof": "false",
     ]
