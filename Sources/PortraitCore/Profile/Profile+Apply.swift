@@ -186,8 +186,9 @@ extension Profile {
     /// The steps are written out rather than looped: LLVM's x86 back end turns a conditional move on a loop's
     /// critical path back into a branch (perf showed the mispredictions: a quarter of `apply`'s own time), but
     /// leaves straight-line code alone. Eight steps cover 256 entries, the default cap per kind; larger (configured)
-    /// caps first halve in a loop. Measured on random keys: 20–22 ns instead of 34–50 for 8–16 entries, 68–110
-    /// instead of 110–130 for 256.
+    /// caps first halve in a loop. With the scores in cache (a micro-benchmark on random keys): 20–22 ns instead of
+    /// 34–50 for 8–16 entries, 68–110 instead of 110–130 for 256. In the engine benchmark, where most profiles are
+    /// a cache miss away and each level then waits for its load, the whole apply measured the same either way.
     static func lowerBound(_ key: UInt32, in scores: UnsafeBufferPointer<ScoreEntry>) -> Int {
         guard let base = scores.baseAddress else { return 0 }
         var first = 0
