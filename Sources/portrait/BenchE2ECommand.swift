@@ -39,7 +39,13 @@ struct BenchE2E: ParsableCommand {
         if let workers { arguments += ["--workers", String(workers)] }
         let started = ContinuousClock.now
         let daemon = try DaemonBench.startDaemon(bootstrap: bootstrap, port: port, arguments: arguments)
-        defer { if daemon.isRunning { daemon.terminate() } }
+        defer {
+            if daemon.isRunning {
+                daemon.terminate()
+                daemon.waitUntilExit()
+            }
+            DaemonBench.removeStateDirectory()
+        }
         let offsets = try KafkaConsumer(
             configuration: KafkaConfiguration(["bootstrap.servers": bootstrap, "group.id": "portrait"]),
             logger: DaemonBench.logger)

@@ -59,7 +59,13 @@ struct BenchLatency: ParsableCommand {
             bootstrap: bootstrap, port: port,
             arguments: ["--emit-interval-ms", "0", "--kafka", "fetch.wait.max.ms=1", "--kafka", "linger.ms=\(daemonLingerMs)"]
         )
-        defer { if daemon.isRunning { daemon.terminate() } }
+        defer {
+            if daemon.isRunning {
+                daemon.terminate()
+                daemon.waitUntilExit()
+            }
+            DaemonBench.removeStateDirectory()
+        }
         while DaemonBench.get(port: port, path: "/readyz")?.contains("\"ready\":true") != true {
             guard daemon.isRunning else { throw BenchError("portraitd exited with \(daemon.terminationStatus)") }
             usleep(100_000)

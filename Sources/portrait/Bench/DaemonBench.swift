@@ -69,6 +69,12 @@ enum DaemonBench {
         }
     }
 
+    /// The state directory `startDaemon` gives portraitd (unless the arguments name another with `--state-dir`); a
+    /// run's snapshots are tens of MiB, so callers remove it (`removeStateDirectory`) once the daemon has exited.
+    static let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("portrait-bench-\(getpid())").path
+
+    static func removeStateDirectory() { try? FileManager.default.removeItem(atPath: stateDirectory) }
+
     /// Starts the `portraitd` next to this executable.
     static func startDaemon(bootstrap: String, port: Int, arguments: [String]) throws -> Process {
         let me = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
@@ -79,7 +85,7 @@ enum DaemonBench {
             // Experiments: extra portraitd flags, e.g. BENCH_PORTRAITD_ARGS="--kafka socket.nagle.disable=false".
             + (ProcessInfo.processInfo.environment["BENCH_PORTRAITD_ARGS"]?.split(separator: " ").map(String.init) ?? [])
         process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                               "PORTRAIT_STATE_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("portrait-bench-\(getpid())").path]
+                               "PORTRAIT_STATE_DIR": stateDirectory]
         try process.run()
         return process
     }
