@@ -195,8 +195,8 @@ final class Shard: @unchecked Sendable {
     ) {
         for event in resolved.events {
             if !popularity.add(item: event.item, weight: event.weight, at: event.timestamp) {
-                // The event is past the deltas' range: merge them (as `mergePopularity` does) and start anew.
-                catalog.withState { $0.merge(&popularity) }
+                // The event is past the deltas' range: merge them and start anew.
+                merge(&popularity, into: catalog)
                 _ = popularity.add(item: event.item, weight: event.weight, at: event.timestamp)
             }
             let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
@@ -227,6 +227,10 @@ final class Shard: @unchecked Sendable {
     /// always includes its own events. Another shard's events reach the catalog at that shard's
     /// next round (at most one emit interval later).
     func mergePopularity() {
+        Self.merge(&popularity, into: catalog)
+    }
+
+    private static func merge(_ popularity: inout PopularityDeltas, into catalog: ItemCatalog) {
         guard !popularity.isEmpty else { return }
         catalog.withState { $0.merge(&popularity) }
     }

@@ -266,17 +266,24 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         lastLagUpdate = now
         var total = 0
         for partition in assigned {
-            let tp = KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: partition))
-            guard let (_, high) = try? consumer.watermarks(tp, cached: true, timeout: .zero), high.rawValue >= 0 else {
-                continue
-            }
-            let position = stored[partition] ?? committedStart.withLock({ $0[partition] }) ?? high.rawValue
-            let lag = max(0, high.rawValue - position)
+            guard let (_, high) = cachedWatermarks(partition) else { continue }
+            let position = stored[partition] ?? committedStart.withLock({ $0[partition] }) ?? high
+            let lag = max(0, high - position)
             total += Int(lag)
             metrics.consumerLag(partition: partition, lag)
         }
         totalLag.store(total, ordering: .relaxed)
         metrics.producerQueue.record(producer.outstanding)
+    }
+
+    /// An input partition's watermarks as librdkafka last saw them (no request): `nil` until a fetch has answered
+    /// with a high watermark; `low` is `nil` while unknown.
+    private func cachedWatermarks(_ partition: Int32) -> (low: Int64?, high: Int64)? {
+        let tp = KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: partition))
+        guard let (low, high) = try? consumer.watermarks(tp, cached: true, timeout: .zero), high.rawValue >= 0 else {
+            return nil
+        }
+        return (low.rawValue >= 0 ? low.rawValue : nil, high.rawValue)
     }
 
     /// Tells the engine whether the input is catching up — more than `catchUpLag` records between what was
@@ -297,15 +304,13 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         var behind = 0
         var complete = true
         for partition in assigned {
-            let tp = KafkaTopicPartition(topic: settings.topic, partition: KafkaPartition(rawValue: partition))
-            guard let (low, high) = try? consumer.watermarks(tp, cached: true, timeout: .zero), high.rawValue >= 0,
-                let next = polledNext[partition] ?? committedStart.withLock({ $0[partition] })
-                    ?? (low.rawValue >= 0 ? low.rawValue : nil)
+            guard let (low, high) = cachedWatermarks(partition),
+                let next = polledNext[partition] ?? committedStart.withLock({ $0[partition] }) ?? low
             else {
                 complete = false
                 continue
             }
-            behind += Int(max(0, high.rawValue - next))
+            behind += Int(max(0, high - next))
         }
         let catchingUp = behind > settings.catchUpLag
         guard catchingUp != engine.isCatchingUp, catchingUp || complete else { return }
