@@ -1,29 +1,30 @@
 extension Profile {
-    /// Whether an event at `position` was already applied (its offset is not above the partition's).
-    func isDuplicate(_ position: InputPosition) -> Bool {
-        guard position.offset >= 0 else { return false }
-        if position.partition == firstPartition { return position.offset <= firstOffset }
-        for entry in moreOffsets where entry.partition == position.partition {
-            return position.offset <= entry.offset
-        }
-        return false
-    }
-
-    /// Remembers `position` as applied.
-    mutating func recordApplied(_ position: InputPosition) {
-        guard position.offset >= 0 else { return }
+    /// Records `position` as applied unless it already was (its offset is not above the partition's highest
+    /// applied one): `false` for a duplicate. One pass over the offsets: with unkeyed input a user's events
+    /// arrive on every partition, and `moreOffsets` (up to one entry per partition) is a cold line or several.
+    mutating func admit(_ position: InputPosition) -> Bool {
+        guard position.offset >= 0 else { return true }
         if firstPartition < 0 || position.partition == firstPartition {
+            if firstPartition >= 0, position.offset <= firstOffset { return false }
             firstPartition = position.partition
-            firstOffset = max(firstOffset, position.offset)
-        } else if let index = moreOffsets.firstIndex(where: { $0.partition == position.partition }) {
-            moreOffsets[index].offset = max(moreOffsets[index].offset, position.offset)
-        } else {
-            moreOffsets.append(PartitionOffset(partition: position.partition, offset: position.offset))
+            firstOffset = position.offset
+            return true
         }
+        let found = moreOffsets.withUnsafeMutableBufferPointer { entries -> Bool? in
+            for index in entries.indices where entries[index].partition == position.partition {
+                guard position.offset > entries[index].offset else { return false }
+                entries[index].offset = position.offset
+                return true
+            }
+            return nil
+        }
+        if let found { return found }
+        moreOffsets.append(PartitionOffset(partition: position.partition, offset: position.offset))
+        return true
     }
 
     /// Applies one resolved event: scores, windows, context, seen items, not_interested marks. The event's input
-    /// position is recorded by the caller (`recordApplied`, when it admits the event past the duplicate check).
+    /// position is recorded by the caller (`admit`, which also turns duplicates away).
     ///
     /// `names` (the shard's copy, completed from `catalog` when it lacks one) breaks ties between equal smallest
     /// scores at a cap (see `addScore`).

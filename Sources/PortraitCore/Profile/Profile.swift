@@ -54,8 +54,9 @@ struct Profile {
     /// - Important: `words.count` is always the sum of the regions: no unused words past the last.
     var words: [UInt32] = []
     /// Items and (with `ScoreEntry.authorFlag`) authors marked `not_interested`, oldest first.
-    var blocked: [UInt32] = []
-    var moreOffsets: [PartitionOffset] = []
+    var blocked: [UInt32] = [] { didSet { outOfLineBytes = Self.clampedBytes(blocked, moreOffsets) } }
+    /// Highest applied offsets of further input partitions (unkeyed input brings a user's events on all of them).
+    var moreOffsets: [PartitionOffset] = [] { didSet { outOfLineBytes = Self.clampedBytes(blocked, moreOffsets) } }
     var version: UInt64 = 0
     var asOf: Int64 = .min
     var reference: Int64 = 0
@@ -84,6 +85,10 @@ struct Profile {
     var seenCount: UInt16 = 0
     /// Window entries (`WindowCounts`' format): the last region.
     var windowCount: UInt16 = 0
+    /// Heap bytes of `blocked` and `moreOffsets` (`UInt16.max`: that many or more), kept by their observers while
+    /// their headers are in cache: `estimatedBytes` runs after every event, and reading the headers there was a
+    /// cache miss per event (with unkeyed input `moreOffsets` is never empty).
+    var outOfLineBytes: UInt16 = 0
     var dirty = false
 
     init(userId: String) {
@@ -135,10 +140,20 @@ struct Profile {
 
     /// Bytes this profile holds, for `maxProfileBytes` and the benchmark's estimate.
     var estimatedBytes: Int {
-        func heap<T>(_ array: [T]) -> Int {
-            array.capacity == 0 ? 0 : 32 + array.capacity * MemoryLayout<T>.stride
-        }
         let idBytes = userId.utf8.count > 15 ? 32 + userId.utf8.count : 0
-        return MemoryLayout<Profile>.stride + idBytes + heap(words) + heap(blocked) + heap(moreOffsets)
+        let outOfLine = outOfLineBytes == .max ? Self.bytes(blocked, moreOffsets) : Int(outOfLineBytes)
+        return MemoryLayout<Profile>.stride + idBytes + Self.heap(words) + outOfLine
+    }
+
+    private static func heap<T>(_ array: [T]) -> Int {
+        array.capacity == 0 ? 0 : 32 + array.capacity * MemoryLayout<T>.stride
+    }
+
+    private static func bytes(_ blocked: [UInt32], _ moreOffsets: [PartitionOffset]) -> Int {
+        heap(blocked) + heap(moreOffsets)
+    }
+
+    private static func clampedBytes(_ blocked: [UInt32], _ moreOffsets: [PartitionOffset]) -> UInt16 {
+        UInt16(clamping: bytes(blocked, moreOffsets))
     }
 }

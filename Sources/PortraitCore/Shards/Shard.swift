@@ -174,12 +174,10 @@ final class Shard: @unchecked Sendable {
         var duplicates = 0
         for (ordinal, slot) in slots.enumerated() {
             let offset = indices.map { Int($0[ordinal]) } ?? ordinal
-            let position = batch[offset].position
-            if store[slot].isDuplicate(position) {
+            guard store[slot].admit(batch[offset].position) else {
                 duplicates += 1
                 continue
             }
-            store[slot].recordApplied(position)
             accepted.append((offset, slot))
         }
         return (accepted, duplicates)

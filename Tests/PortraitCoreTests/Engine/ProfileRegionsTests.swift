@@ -86,4 +86,47 @@ import Testing
         #expect(profile.scores.map(\.key) == scores.map(\.key))
         #expect(profile.seen == Array(1...30))
     }
+
+    /// Unkeyed input brings one user's events on many partitions: each partition's highest offset is kept, an
+    /// offset at or below it is a duplicate, and the byte estimate follows the arrays it does not read.
+    @Test func admissionTracksEveryPartitionAndTheEstimateFollows() {
+        func expectedBytes(_ profile: Profile) -> Int {
+            func heap<T>(_ array: [T]) -> Int { array.capacity == 0 ? 0 : 32 + array.capacity * MemoryLayout<T>.stride }
+            return MemoryLayout<Profile>.stride + heap(profile.words) + heap(profile.blocked) + heap(profile.moreOffsets)
+        }
+        var profile = Profile(userId: "u")
+        #expect(profile.estimatedBytes == expectedBytes(profile))
+        var admitted = profile.admit(InputPosition(partition: 0, offset: -1))
+        #expect(admitted)  // no position: never a duplicate
+        #expect(profile.offsets.isEmpty)
+        for offset in [5, 9] as [Int64] {
+            for partition in 0..<64 as Range<Int32> {
+                admitted = profile.admit(InputPosition(partition: partition, offset: offset + Int64(partition)))
+                #expect(admitted)
+                #expect(profile.estimatedBytes == expectedBytes(profile))
+            }
+        }
+        #expect(profile.offsets.count == 64)
+        #expect(profile.offsets.allSatisfy { $0.offset == 9 + Int64($0.partition) })
+        for partition in 0..<64 as Range<Int32> {
+            admitted = profile.admit(InputPosition(partition: partition, offset: 9 + Int64(partition)))
+            #expect(!admitted)
+            admitted = profile.admit(InputPosition(partition: partition, offset: 2))
+            #expect(!admitted)
+        }
+        admitted = profile.admit(InputPosition(partition: 7, offset: 100))
+        #expect(admitted)
+        #expect(profile.offsets.first { $0.partition == 7 }?.offset == 100)
+        profile.blocked = Array(1...300)
+        #expect(profile.estimatedBytes == expectedBytes(profile))
+        profile.blocked.removeFirst(290)
+        profile.compact()
+        #expect(profile.estimatedBytes == expectedBytes(profile))
+        profile.offsets = []
+        #expect(profile.estimatedBytes == expectedBytes(profile))
+        // Past what the cached figure holds, the estimate reads the arrays.
+        profile.blocked = Array(repeating: 1, count: 20_000)
+        #expect(profile.outOfLineBytes == .max)
+        #expect(profile.estimatedBytes == expectedBytes(profile))
+    }
 }
