@@ -11,6 +11,8 @@ struct BenchE2E: ParsableCommand {
             A fresh dev broker per run; the input is preloaded (64 partitions keep each under the mock's
             ~5 MiB per-partition cap). portraitd runs with the default emit interval; offsets are committed
             every 200 ms so the end is seen promptly (committed offsets imply every output was acknowledged).
+            With --runs N, N such runs (each on its own broker) and the medians of their ratios: on a shared
+            machine a single run's ratio swings by ±20 %.
             """
     )
 
@@ -21,8 +23,38 @@ struct BenchE2E: ParsableCommand {
     @Option(name: .customLong("emit-interval-ms")) var emitIntervalMs = 1_000
     @Option var workers: Int?
     @Option(help: "kcat executable.") var kcat = "kcat"
+    @Option(help: "Runs, each on a fresh broker; more than one prints the medians.") var runs = 1
+
+    /// What one run measured.
+    struct Outcome {
+        var ratio: Double
+        var afterJoinRatio: Double
+        var cpuMicrosPerEvent: Double
+    }
 
     func run() throws {
+        var outcomes: [Outcome] = []
+        for _ in 0..<max(1, runs) { outcomes.append(try runOnce()) }
+        guard outcomes.count > 1 else { return }
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            let middle = sorted.count / 2
+            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        }
+        func list(_ values: [Double], _ format: String) -> String {
+            values.map { String(format: format, $0) }.joined(separator: ", ")
+        }
+        let afterJoin = outcomes.map(\.afterJoinRatio), fromStart = outcomes.map(\.ratio)
+        let cpu = outcomes.map(\.cpuMicrosPerEvent)
+        print("""
+            \(outcomes.count) runs
+              after the group join, × kcat      median \(String(format: "%.2f", median(afterJoin))) (\(list(afterJoin, "%.2f")))
+              start → all committed, × kcat     median \(String(format: "%.2f", median(fromStart))) (\(list(fromStart, "%.2f")))
+              portraitd CPU, µs/event           median \(String(format: "%.2f", median(cpu))) (\(list(cpu, "%.2f")))
+            """)
+    }
+
+    private func runOnce() throws -> Outcome {
         let broker = try DevBrokerProcess(topics: DaemonBench.topics(partitions: partitions))
         defer { broker.stop() }
         let bootstrap = broker.bootstrapServers
@@ -88,5 +120,8 @@ struct BenchE2E: ParsableCommand {
               RSS                             \(String(format: "%10.1f", Double(usage.rssBytes) / 1_048_576)) MiB (peak \(String(format: "%.1f", Double(peakRSS) / 1_048_576)) MiB), \(String(format: "%.0f", Double(usage.rssBytes) / max(profiles, 1))) bytes per profile (whole process)
               portraitd exit status           \(daemon.terminationStatus)
             """)
+        return Outcome(
+            ratio: daemonRate / kcatRate, afterJoinRatio: afterJoinRate / kcatRate,
+            cpuMicrosPerEvent: usage.cpuSeconds * 1e6 / Double(events))
     }
 }
