@@ -164,10 +164,8 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
                 deadLetter(message, reason: RejectReason(.invalidJSON))
                 return
             }
-            switch decoder.decode(value, nowMs: nowMs) {
-            case .accepted(let event):
-                events.append(PositionedInteraction(event: event, position: InputPosition(partition: partition, offset: offset)))
-            case .rejected(let reason):
+            let position = InputPosition(partition: partition, offset: offset)
+            if let reason = decoder.decode(value, nowMs: nowMs, position: position, appendingTo: &events) {
                 deadLetter(message, reason: reason)
             }
         }

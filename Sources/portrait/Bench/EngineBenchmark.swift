@@ -69,8 +69,8 @@ enum EngineBenchmark {
         part.reserveCapacity(batch)
         var token: UInt64 = 0
         for (offset, value) in values.enumerated() {
-            if case .accepted(let event) = decoder.decode(value, nowMs: nowMs) {
-                part.append(PositionedInteraction(event: event, position: InputPosition(partition: 0, offset: Int64(offset))))
+            _ = value.withUnsafeBytes {
+                decoder.decode($0, nowMs: nowMs, position: InputPosition(partition: 0, offset: Int64(offset)), appendingTo: &part)
             }
             if part.count == batch {
                 engine.submit(part, token: token)

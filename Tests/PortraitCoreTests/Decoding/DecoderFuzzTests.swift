@@ -18,6 +18,22 @@ import Testing
     /// Checks one document; returns a description of the disagreement, or nil.
     func disagreement(_ bytes: [UInt8]) -> String? {
         let ours = decoder.decode(bytes, nowMs: Self.nowMs)
+        // The ingest loop's form must agree with this one on every document.
+        var appended = [PositionedInteraction(event: Interaction(userId: "earlier", itemId: "i", type: .view, timestamp: 0))]
+        let position = InputPosition(partition: 3, offset: 42)
+        let reason = bytes.withUnsafeBytes {
+            decoder.decode($0, nowMs: Self.nowMs, position: position, appendingTo: &appended)
+        }
+        switch ours {
+        case .accepted(let event):
+            guard reason == nil, appended.count == 2, appended[1].event == event, appended[1].position == position else {
+                return "the appending form disagrees: \(String(describing: reason)), \(appended.count) events"
+            }
+        case .rejected(let expected):
+            guard reason == expected, appended.count == 1 else {
+                return "the appending form disagrees: \(String(describing: reason)) vs \(expected), \(appended.count) events"
+            }
+        }
         let parsed: Any?
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
