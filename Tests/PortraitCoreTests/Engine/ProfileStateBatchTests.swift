@@ -36,6 +36,28 @@ import Testing
         #expect(batch.profile(0, ids: batch.intern(into: &symbols)).snapshot(symbols: symbols) == expected)
     }
 
+    /// Both restore paths leave a byte estimate that matches the arrays (it is kept by their observers, not read
+    /// from them), with not_interested marks and an offset for each of several partitions.
+    @Test func restoredProfilesEstimateTheirArrays() async throws {
+        var snapshot = try ProfileStateCodec().decode(try await ProfileStateCodecTests.sample())
+        snapshot.notInterestedItems = (0..<40).map { "item\($0)" }
+        snapshot.notInterestedAuthors = ["a1", "a2"]
+        snapshot.offsets = (0..<24).map { InputPosition(partition: $0, offset: 100 + Int64($0)) }
+        func expectedBytes(_ profile: Profile) -> Int {
+            func heap<T>(_ array: [T]) -> Int { array.capacity == 0 ? 0 : 32 + array.capacity * MemoryLayout<T>.stride }
+            return MemoryLayout<Profile>.stride + heap(profile.words) + heap(profile.blocked) + heap(profile.moreOffsets)
+        }
+        var symbols = SymbolTable()
+        let single = Profile(snapshot: snapshot, symbols: &symbols)
+        #expect(single.moreOffsets.count == 23 && single.blocked.count == 42)
+        #expect(single.estimatedBytes == expectedBytes(single))
+        var batch = ProfileStateBatch()
+        try batch.add(userId: snapshot.userId, partition: snapshot.partition, state: ProfileStateCodec().encode(snapshot))
+        let batched = batch.profile(0, ids: batch.intern(into: &symbols))
+        #expect(batched.moreOffsets.count == 23 && batched.blocked.count == 42)
+        #expect(batched.estimatedBytes == expectedBytes(batched))
+    }
+
     @Test func aBadStateLeavesTheBatchUnchanged() async throws {
         let state = try await ProfileStateCodecTests.sample()
         var batch = ProfileStateBatch()
