@@ -184,7 +184,7 @@ struct InteractionFields: JSONObjectReader {
             case .absent, .present: return RejectReason(.missingField, field: Self.names[failure.bit])
             }
         }
-        // Unreachable (a missing required field is a failure above); kept so `takeInteraction` never guesses.
+        // Unreachable (a missing required field is a failure above): checked so `takeInteraction`'s fallbacks never apply.
         guard userId != nil, itemId != nil, type != nil, ts != nil else { return RejectReason(.invalidJSON) }
         return nil
     }
