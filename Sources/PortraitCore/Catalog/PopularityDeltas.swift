@@ -90,16 +90,6 @@ struct ItemSums {
         count += 1
     }
 
-    /// The sum of `key`, if it has one.
-    subscript(key: UInt32) -> Double? {
-        var index = slot(of: key)
-        while keys[index] != 0 {
-            if keys[index] == key { return values[index] }
-            index = (index &+ 1) & (keys.count &- 1)
-        }
-        return nil
-    }
-
     func forEach(_ body: (UInt32, Double) -> Void) {
         for index in keys.indices where keys[index] != 0 { body(keys[index], values[index]) }
     }

@@ -180,34 +180,10 @@ extension Profile {
         }
     }
 
-    /// The first index whose key is not below `key`, without data-dependent branches: each step picks the half
-    /// with a conditional move. A profile's scores are a cold cache line away, and a mispredicted branch per
-    /// level cost more than the search itself.
-    ///
-    /// The steps are written out rather than looped: LLVM's x86 back end turns a conditional move on a loop's
-    /// critical path back into a branch (perf showed the mispredictions: a quarter of `apply`'s own time), but
-    /// leaves straight-line code alone. Eight steps cover 256 entries, the default cap per kind; larger (configured)
-    /// caps first halve in a loop. With the scores in cache (a micro-benchmark on random keys): 20–22 ns instead of
-    /// 34–50 for 8–16 entries, 68–110 instead of 110–130 for 256. In the engine benchmark, where most profiles are
-    /// a cache miss away and each level then waits for its load, the whole apply measured the same either way.
+    /// The first index whose key is not below `key` (see `BranchFreeSearch` for why without branches).
     static func lowerBound(_ key: UInt32, in scores: UnsafeBufferPointer<ScoreEntry>) -> Int {
         guard let base = scores.baseAddress else { return 0 }
-        var first = 0
-        var length = scores.count
-        while length > 256 {
-            let half = length / 2
-            first = base[first &+ half].key < key ? first &+ half : first
-            length -= half
-        }
-        @inline(__always) func step() {
-            if length > 1 {
-                let half = length / 2
-                first = base[first &+ half].key < key ? first &+ half : first
-                length -= half
-            }
-        }
-        step(); step(); step(); step(); step(); step(); step(); step()
-        return length == 1 && base[first].key < key ? first &+ 1 : first
+        return BranchFreeSearch.partitionPoint(count: scores.count) { base[$0].key < key }
     }
 
     /// Moves `item` to the newest end of the seen region (adding it, dropping the oldest past `limit`).

@@ -47,27 +47,11 @@ extension WindowCounts {
         }
     }
 
-    /// The number of leading entries below `bound` (entries below it form a prefix), by the branch-free halving
-    /// of `Profile.lowerBound` (see there why the steps are written out): a heavy user's region has hundreds of
-    /// entries and this search runs twice per event.
+    /// The number of leading entries below `bound` (entries below it form a prefix): a heavy user's region has
+    /// hundreds of entries and this search runs twice per event (see `BranchFreeSearch`).
     static func partitionPoint(_ entries: UnsafeBufferPointer<UInt32>, below bound: UInt32) -> Int {
         guard let base = entries.baseAddress else { return 0 }
-        var first = 0
-        var length = entries.count
-        while length > 256 {
-            let half = length / 2
-            first = base[first &+ half] < bound ? first &+ half : first
-            length -= half
-        }
-        @inline(__always) func step() {
-            if length > 1 {
-                let half = length / 2
-                first = base[first &+ half] < bound ? first &+ half : first
-                length -= half
-            }
-        }
-        step(); step(); step(); step(); step(); step(); step(); step()
-        return length == 1 && base[first] < bound ? first &+ 1 : first
+        return BranchFreeSearch.partitionPoint(count: entries.count) { base[$0] < bound }
     }
 
     /// Drops the region's buckets that no longer count once `as_of` moves from `previous` to `asOf`

@@ -19,8 +19,8 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         var topic: String
         /// Records per poll at most (a poll returns what is queued, so this only caps batches while catching up).
         /// Each batch costs a ledger entry, a part per shard and, per part, the catalog lock both shards take: in
-        /// `bench e2e` 8,192 took ~6 % less CPU per event than 2,048 and raised the after-join rate from 0.37–0.38
-        /// to 0.41–0.42 × kcat (alternating runs, medians; 16,384 measured the same as 8,192).
+        /// `bench e2e` 8,192 took 4–7 % less CPU per event than 2,048 in three sets of alternating runs (after the
+        /// join, medians 0.42 vs 0.37, 0.41 vs 0.38, 0.42 vs 0.415 × kcat; 16,384 measured the same as 8,192).
         var maxBatch = 8_192
         var pollTimeout: Duration = .milliseconds(100)
         /// After the first record of a poll, how long to gather more: each partition's fetch response would

@@ -43,8 +43,6 @@ import Testing
             var seen: [UInt32: Double] = [:]
             sums.forEach { key, value in seen[key] = value }
             #expect(seen == reference)
-            for key in reference.keys.prefix(100) { #expect(sums[key] == reference[key]) }
-            #expect(sums[UInt32(keySpace + 1)] == nil)
             sums.removeAll()
             reference.removeAll()
             #expect(sums.isEmpty)
