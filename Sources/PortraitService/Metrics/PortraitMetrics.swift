@@ -37,6 +37,8 @@ public final class PortraitMetrics: Sendable {
     public let ready: Gauge
     public let partitionsAssigned: Gauge
     public let pausedForBackpressure: Gauge
+    /// Time the ingest thread waited for the shards to drain below low water before polling again.
+    public let backpressureWait: FloatingPointCounter
     /// 1 while the input is catching up and emission rounds are spaced out (`catchup_lag`).
     public let catchingUp: Gauge
     public let producerQueue: Gauge
@@ -102,6 +104,7 @@ public final class PortraitMetrics: Sendable {
         ready = Gauge(label: "portrait_ready", factory: factory)
         partitionsAssigned = Gauge(label: "portrait_partitions_assigned", factory: factory)
         pausedForBackpressure = Gauge(label: "portrait_backpressure_paused", factory: factory)
+        backpressureWait = FloatingPointCounter(label: "portrait_backpressure_wait_seconds_total", factory: factory)
         catchingUp = Gauge(label: "portrait_catching_up", factory: factory)
         producerQueue = Gauge(label: "portrait_producer_queue_messages", factory: factory)
         snapshotsWritten = Counter(label: "portrait_snapshots_written_total", factory: factory)

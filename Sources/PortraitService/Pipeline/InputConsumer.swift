@@ -26,6 +26,11 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
         /// After the first record of a poll, how long to gather more: each partition's fetch response would
         /// otherwise be its own batch, ledger entry, shard hop and (emit interval 0) emission round.
         var gather: Duration = .milliseconds(1)
+        /// How long the ingest thread waits for shards over their high-water mark to drain below the low-water mark
+        /// before it pauses the input (see ``EngineBackpressure``: a pause discards what librdkafka prefetched).
+        /// Draining takes the shards a fraction of a second; a longer hold-up pauses, so rebalances are still
+        /// served within about this long.
+        var backpressureWait: Duration = .seconds(1)
         /// Pause input when the producer holds this many undelivered records.
         var producerHighWater = 400_000
         var producerLowWater = 100_000
@@ -341,6 +346,11 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
     private let committedStart = Mutex<[Int32: Int64]>([:])
 
     private func applyBackpressure() {
+        if !paused, publisher.isEngineOverHighWater {
+            let started = ContinuousClock.now
+            _ = publisher.backpressure.waitUntilUnder(timeout: settings.backpressureWait)
+            metrics.backpressureWait.increment(by: (.now - started).inSeconds)
+        }
         let outstanding = producer.outstanding
         let over = publisher.isEngineOverHighWater || outstanding > settings.producerHighWater
         let under = !publisher.isEngineOverHighWater && outstanding < settings.producerLowWater

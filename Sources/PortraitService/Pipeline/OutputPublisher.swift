@@ -36,7 +36,8 @@ final class OutputPublisher: EmissionSink, Sendable {
     private let logger: Logger
     private let rounds = Mutex(EmissionRoundTable())
     private let output = Mutex<Output?>(nil)
-    private let backpressure = Atomic<Bool>(false)
+    /// The engine's high/low-water state, which the ingest thread reads and waits on.
+    let backpressure = EngineBackpressure()
 
     init(
         topics: PortraitConfiguration.Topics,
@@ -74,7 +75,7 @@ final class OutputPublisher: EmissionSink, Sendable {
     }
 
     /// Whether the engine asked for input to pause (above its high-water mark).
-    var isEngineOverHighWater: Bool { backpressure.load(ordering: .relaxed) }
+    var isEngineOverHighWater: Bool { backpressure.isOver }
 
     /// Rounds whose records are not all acknowledged yet.
     var openRounds: Int { rounds.withLock { $0.count } }
@@ -103,7 +104,7 @@ final class OutputPublisher: EmissionSink, Sendable {
     }
 
     func backpressureChanged(overHighWater: Bool) {
-        backpressure.store(overHighWater, ordering: .relaxed)
+        backpressure.set(overHighWater: overHighWater)
     }
 
     func evicted(userId: String, partition: Int32, state: [UInt8]) {
