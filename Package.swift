@@ -95,7 +95,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PortraitServiceTests",
-            dependencies: ["PortraitService", "PortraitCore", "PortraitKafka"],
+            dependencies: [
+                "PortraitService", "PortraitCore", "PortraitKafka",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: strictSettings
         ),
     ],

@@ -21,9 +21,8 @@ public final class PortraitMetrics: Sendable {
     let consumed: [Counter]  // by EventType.rawValue
     public let profilesActive: Gauge
     let published: [OutputTopic: Counter]
-    /// Seconds, in a value histogram: it observes every input record, and a duration histogram's bucket scan
-    /// compares `Duration`s through a call each (27 buckets, ~2.5 % of portraitd's CPU in `bench e2e`).
-    public let endToEndLatency: Recorder
+    /// Seconds; it observes every input record, a run of equal broker timestamps at once (see `WeightedHistogram`).
+    let endToEndLatency: WeightedHistogram
     public let rebalances: Counter
     public let stateRestore: Metrics.Timer
     public let commitLatency: Metrics.Timer
@@ -79,7 +78,6 @@ public final class PortraitMetrics: Sendable {
         ]
         factory.valueHistogramBuckets = [
             "portrait_batch_size": [1, 10, 100, 500, 1_000, 2_000, 5_000, 10_000],
-            "portrait_end_to_end_latency_seconds": latencyMilliseconds.map { $0 / 1_000 },
         ]
         self.factory = factory
 
@@ -90,7 +88,8 @@ public final class PortraitMetrics: Sendable {
         published = Dictionary(uniqueKeysWithValues: OutputTopic.allCases.map {
             ($0, Counter(label: "portrait_outputs_published_total", dimensions: [("topic", $0.rawValue)], factory: factory))
         })
-        endToEndLatency = Recorder(label: "portrait_end_to_end_latency_seconds", factory: factory)
+        endToEndLatency = WeightedHistogram(
+            name: "portrait_end_to_end_latency_seconds", bounds: latencyMilliseconds.map { $0 / 1_000 })
         rebalances = Counter(label: "portrait_rebalances_total", factory: factory)
         stateRestore = Metrics.Timer(label: "portrait_state_restore_seconds", factory: factory)
         commitLatency = Metrics.Timer(label: "portrait_commit_latency_seconds", factory: factory)
@@ -132,7 +131,7 @@ public final class PortraitMetrics: Sendable {
     func recordEndToEndLatency(of timestamps: RecordTimestamps, completedAt nowMs: Int64) {
         timestamps.forEachRun { milliseconds, count in
             let seconds = Double(max(0, nowMs - milliseconds)) / 1_000
-            for _ in 0..<count { endToEndLatency.record(seconds) }
+            endToEndLatency.record(seconds, count: count)
         }
     }
 
@@ -202,5 +201,9 @@ public final class PortraitMetrics: Sendable {
     }
 
     /// The Prometheus text exposition of every metric.
-    public func exposition() -> [UInt8] { registry.emitToBuffer() }
+    public func exposition() -> [UInt8] {
+        var buffer = registry.emitToBuffer()
+        endToEndLatency.emit(into: &buffer)
+        return buffer
+    }
 }
