@@ -77,6 +77,11 @@ public final class KafkaConsumer: Sendable {
         try rd.poll(maxMessages: maxMessages, timeout: timeout, gather: gather, logger: logger, body)
     }
 
+    /// Ends the wait of a ``poll(maxMessages:timeout:gather:_:)`` blocked for its first record at once: it returns
+    /// with nothing. Queued records are unaffected (a poll that has some returns them); when no poll is waiting,
+    /// the next one that would wait returns at once instead. Any thread.
+    public func wakeUp() { rd.wakeUp() }
+
     /// Records that everything before `nextOffset` in `tp` is processed; commits pick it up.
     public func storeOffset(_ tp: KafkaTopicPartition, nextOffset: KafkaOffset) throws(KafkaError) {
         try rd.storeOffsets([tp: nextOffset])

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 
@@ -88,4 +89,42 @@ struct KafkaPauseResumeTests {
         try consumer.close()
         producer.close(timeout: .seconds(5))
     }
+}
+
+/// `wakeUp` ends a poll's wait for records from another thread (the ingest thread stores offsets between polls).
+@Suite(.timeLimit(.minutes(1)))
+struct KafkaConsumerWakeUpTests {
+    @Test func wakeUpEndsAWaitingPollAndLeavesRecordsQueued() throws {
+        let cluster = try TestCluster(topics: ["w": 1])
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(), logger: cluster.logger)
+        try consumer.assign([KafkaTopicPartition("w", 0): .beginning])
+        let woken = Flag()
+        let waker = Thread {
+            Thread.sleep(forTimeInterval: 0.2)
+            woken.value.store(true, ordering: .sequentiallyConsistent)
+            consumer.wakeUp()
+        }
+        waker.start()
+        // Nothing is ever produced: only the wake-up can end this poll before its 40 s timeout (and the suite's
+        // one-minute limit), and it must come after the other thread's call.
+        let started = ContinuousClock.now
+        let count = try consumer.poll(maxMessages: 10, timeout: .seconds(40)) { _ in }
+        #expect(count == 0)
+        let wokenBefore = woken.value.load(ordering: .sequentiallyConsistent)
+        #expect(wokenBefore)
+        #expect(ContinuousClock.now - started < .seconds(30))
+
+        // A wake-up with no poll waiting ends the next wait instead; no record is lost to it.
+        consumer.wakeUp()
+        let producer = try cluster.producer(reports: DeliveryCollector())
+        try produce(producer, topic: "w", partitions: 1, perPartition: 3, tag: "w")
+        let records = try consumer.collect(3)
+        #expect(records.map(\.offset.rawValue) == [0, 1, 2])
+        try consumer.close()
+        producer.close(timeout: .seconds(5))
+    }
+}
+
+private final class Flag: Sendable {
+    let value = Atomic<Bool>(false)
 }

@@ -64,6 +64,11 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
 
     var handle: OpaquePointer { client.handle }
 
+    /// Makes a poll waiting for its first record return now with none (or the next poll's wait, if none waits).
+    func wakeUp() {
+        rd_kafka_queue_yield(queue)
+    }
+
     func poll(
         maxMessages: Int, timeout: Duration, gather: Duration = .zero, logger: Logger,
         _ body: (borrowing KafkaMessageView) throws -> Void

@@ -111,6 +111,9 @@ final class InputConsumer: KafkaRebalanceHandler, @unchecked Sendable {
                 health.update { $0.brokerReachable = reachable }
             }
         )
+        // Offsets are stored between polls: a batch that completes while the thread waits for records (the end of
+        // a backlog, a quiet input) would otherwise wait out the poll timeout before its offsets are stored.
+        ledger.observeProgress { [weak self] in self?.consumer.wakeUp() }
     }
 
     // MARK: Thread

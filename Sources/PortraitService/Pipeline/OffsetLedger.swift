@@ -62,8 +62,16 @@ final class OffsetLedger: Sendable {
     /// Called (outside the lock) with the record timestamps of each batch that completes.
     private let onBatchCompleted: @Sendable (_ timestamps: RecordTimestamps) -> Void
 
+    /// Called (outside the lock) after any batch completed: ``committable()`` may have moved.
+    private let onProgress = Mutex<(@Sendable () -> Void)?>(nil)
+
     init(onBatchCompleted: @escaping @Sendable (_ timestamps: RecordTimestamps) -> Void = { _ in }) {
         self.onBatchCompleted = onBatchCompleted
+    }
+
+    /// Sets what to call whenever a batch completes (the ingest thread's wake-up: it stores offsets between polls).
+    func observeProgress(_ body: @escaping @Sendable () -> Void) {
+        onProgress.withLock { $0 = body }
     }
 
     /// Starts tracking `partitions` (after an assignment).
@@ -114,6 +122,7 @@ final class OffsetLedger: Sendable {
         guard let batch else { return }
         completions.add(1, ordering: .releasing)
         onBatchCompleted(batch.timestamps)
+        onProgress.withLock { $0 }?()
     }
 
     /// Completes one part of each of many batches under one lock round trip (an emission round's tokens).
@@ -132,6 +141,7 @@ final class OffsetLedger: Sendable {
         guard !completed.isEmpty else { return }
         completions.add(1, ordering: .releasing)
         for timestamps in completed { onBatchCompleted(timestamps) }
+        onProgress.withLock { $0 }?()
     }
 
     /// Changes whenever some batch completed (and so ``committable()`` may have moved); compare for equality.
