@@ -78,8 +78,8 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Ends the wait of a ``poll(maxMessages:timeout:gather:_:)`` blocked for its first record at once: it returns
-    /// with nothing. Queued records are unaffected (a poll that has some returns them); when no poll is waiting,
-    /// the next one that would wait returns at once instead. Any thread.
+    /// with nothing. Without such a wait it does nothing (a poll gathering more after its first record keeps its
+    /// batch; rarely, a call racing with the end of the first wait shortens the gathering). Any thread.
     public func wakeUp() { rd.wakeUp() }
 
     /// Records that everything before `nextOffset` in `tp` is processed; commits pick it up.

@@ -94,7 +94,7 @@ struct KafkaPauseResumeTests {
 /// `wakeUp` ends a poll's wait for records from another thread (the ingest thread stores offsets between polls).
 @Suite(.timeLimit(.minutes(1)))
 struct KafkaConsumerWakeUpTests {
-    @Test func wakeUpEndsAWaitingPollAndLeavesRecordsQueued() throws {
+    @Test func wakeUpEndsOnlyAPollWaitingForItsFirstRecord() throws {
         let cluster = try TestCluster(topics: ["w": 1])
         let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(), logger: cluster.logger)
         try consumer.assign([KafkaTopicPartition("w", 0): .beginning])
@@ -114,11 +114,19 @@ struct KafkaConsumerWakeUpTests {
         #expect(wokenBefore)
         #expect(ContinuousClock.now - started < .seconds(30))
 
-        // A wake-up with no poll waiting ends the next wait instead; no record is lost to it.
+        // A wake-up with no poll waiting does nothing: the next poll still waits for the records produced later
+        // (it would otherwise return at once, empty), and none is lost.
         consumer.wakeUp()
         let producer = try cluster.producer(reports: DeliveryCollector())
-        try produce(producer, topic: "w", partitions: 1, perPartition: 3, tag: "w")
-        let records = try consumer.collect(3)
+        let late = Thread {
+            Thread.sleep(forTimeInterval: 0.3)
+            try? produce(producer, topic: "w", partitions: 1, perPartition: 3, tag: "w")
+        }
+        late.start()
+        var records: [KafkaMessage] = []
+        let first = try consumer.poll(maxMessages: 10, timeout: .seconds(40)) { records.append($0.copy()) }
+        #expect(first >= 1)
+        records += try consumer.collect(3 - records.count)
         #expect(records.map(\.offset.rawValue) == [0, 1, 2])
         try consumer.close()
         producer.close(timeout: .seconds(5))

@@ -94,4 +94,32 @@ private final class Counter: Sendable {
     private let count = Atomic<Int>(0)
     var value: Int { count.load(ordering: .relaxed) }
     func increment() { count.add(1, ordering: .relaxed) }
+
+    /// The ingest thread is told of every completed batch (it then stores offsets at once), and only held weakly.
+    @Test func progressObserverHearsOfEveryCompletionAndIsHeldWeakly() {
+        let ledger = OffsetLedger()
+        ledger.assign([0])
+        var observer: CountingObserver? = CountingObserver()
+        ledger.observeProgress(observer!)
+        for offset in 0..<1_000 {
+            let token = ledger.open([(0, Int64(offset))])
+            ledger.add(token, parts: 1)
+            ledger.release(token)
+            ledger.complete(token)
+        }
+        let heard = observer!.count.load(ordering: .relaxed)
+        #expect(heard == 1_000)
+        #expect(ledger.committable()[0] == 1_000)
+        weak let released = observer
+        observer = nil
+        #expect(released == nil)
+        let token = ledger.open([(0, 1_000)])
+        ledger.release(token)  // completes with no observer left: nothing to call, nothing breaks
+        #expect(ledger.committable()[0] == 1_001)
+    }
+}
+
+private final class CountingObserver: LedgerProgressObserver {
+    let count = Atomic<Int>(0)
+    func ledgerProgressed() { count.add(1, ordering: .relaxed) }
 }

@@ -26,6 +26,8 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     let client: RDKafkaClient
     let queue: OpaquePointer
     private let closed = Atomic<Bool>(false)
+    /// Set while a poll waits for its first record: the only wait `wakeUp` ends.
+    private let waitingForFirstRecord = Atomic<Bool>(false)
     private let pollState: Mutex<PollState>
     /// Per partition, the offset of the last record handed to the application (see "Why the consumer rewinds").
     private let delivered = Mutex<[KafkaTopicPartition: Int64]>([:])
@@ -64,8 +66,11 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
 
     var handle: OpaquePointer { client.handle }
 
-    /// Makes a poll waiting for its first record return now with none (or the next poll's wait, if none waits).
+    /// Makes a poll waiting for its first record return now with none; otherwise does nothing, so a poll gathering
+    /// more records after its first keeps its batch. (A wake-up racing with the end of the first wait can still cut
+    /// that poll's gathering short: fewer records in one batch, nothing lost.)
     func wakeUp() {
+        guard waitingForFirstRecord.load(ordering: .acquiring) else { return }
         rd_kafka_queue_yield(queue)
     }
 
@@ -86,7 +91,9 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
             // Wait for the first record only, then take what is already queued (or arrives within `gather`):
             // consume_batch_queue blocks until the batch is full or the timeout passes, which would add the
             // whole timeout to the latency of every record at moderate rates.
+            waitingForFirstRecord.store(true, ordering: .releasing)
             var count = rd_kafka_consume_batch_queue(queue, timeout.rdMilliseconds, state.buffer, 1)
+            waitingForFirstRecord.store(false, ordering: .releasing)
             if count < 0 {
                 throw KafkaError(rdCode: rd_kafka_last_error().rawValue, detail: "rd_kafka_consume_batch_queue")
             }
