@@ -67,7 +67,7 @@ final class StatusReporter: Service, Sendable {
 
             if let statusInterval, clock.now - lastLine >= statusInterval {
                 let elapsed = clock.now - lastLine
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = elapsed.inSeconds
                 let consumed = input.consumed.load(ordering: .relaxed)
                 let rejected = input.rejected.load(ordering: .relaxed)
                 let rate = Double(consumed - lastConsumed) / max(seconds, 0.001)
