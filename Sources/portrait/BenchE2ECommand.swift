@@ -11,7 +11,7 @@ struct BenchE2E: ParsableCommand {
             A fresh dev broker per run; the input is preloaded (64 partitions keep each under the mock's
             ~5 MiB per-partition cap). portraitd runs with the default emit interval; offsets are committed
             every 50 ms and polled every 20 ms, so the end is seen within ~70 ms (committed offsets imply every
-            output was acknowledged; at 200 ms and 50 ms, until 2026-11-30, the wait was ~0.1–0.25 s of ~3.5).
+            output was acknowledged; at 200 ms and 50 ms, until 2026-11-30, a timeline showed ~0.35 s of it).
             With --runs N, N such runs (each on its own broker) and the medians of their ratios: on a shared
             machine a single run's ratio swings by ±20 %.
             """
