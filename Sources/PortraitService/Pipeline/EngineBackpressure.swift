@@ -42,11 +42,3 @@ final class EngineBackpressure: @unchecked Sendable {
         return true
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var inSeconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
-    }
-}

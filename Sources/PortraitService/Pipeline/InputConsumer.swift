@@ -359,14 +359,15 @@ final class InputConsumer: KafkaRebalanceHandler, LedgerProgressObserver, @unche
     private let committedStart = Mutex<[Int32: Int64]>([:])
 
     private func applyBackpressure() {
-        if !paused, publisher.isEngineOverHighWater {
+        var engineOver = publisher.backpressure.isOver
+        if engineOver && !paused {
             let started = ContinuousClock.now
-            _ = publisher.backpressure.waitUntilUnder(timeout: settings.backpressureWait)
+            engineOver = !publisher.backpressure.waitUntilUnder(timeout: settings.backpressureWait)
             metrics.backpressureWait.increment(by: (.now - started).inSeconds)
         }
         let outstanding = producer.outstanding
-        let over = publisher.isEngineOverHighWater || outstanding > settings.producerHighWater
-        let under = !publisher.isEngineOverHighWater && outstanding < settings.producerLowWater
+        let over = engineOver || outstanding > settings.producerHighWater
+        let under = !engineOver && outstanding < settings.producerLowWater
         if over && !paused {
             setPaused(true)
         } else if under && paused {

@@ -74,9 +74,6 @@ final class OutputPublisher: EmissionSink, Sendable {
         output.withLock { $0! }
     }
 
-    /// Whether the engine asked for input to pause (above its high-water mark).
-    var isEngineOverHighWater: Bool { backpressure.isOver }
-
     /// Rounds whose records are not all acknowledged yet.
     var openRounds: Int { rounds.withLock { $0.count } }
 
