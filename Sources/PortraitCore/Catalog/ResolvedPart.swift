@@ -93,67 +93,9 @@ extension ItemCatalog {
         var part = ResolvedPart()
         part.events.reserveCapacity(accepted.count)
         let weights = configuration.weights
-        var cursor = 0
         withState { state in
-            func intern(_ name: String, _ slot: Int) -> UInt32 {
-                let id = cached[slot]
-                if id != 0 { return id }
-                let interned = state.symbols.intern(name)
-                part.learned.append((name, interned))
-                return interned
-            }
-            for (index, slot) in accepted {
-                // Fields are read through the array: copying the `Interaction` would retain its tag
-                // array and heap strings for every event.
-                let base = cursor
-                cursor += 5 + (events[index].event.tags?.count ?? 0)
-                let item = intern(events[index].event.itemId, base)
-                let tagStart = part.tagPool.count
-                var author: UInt32 = 0
-                let isNew = !state.items.contains(item)
-                // Missing tags and author come from the catalog topic's record only (CONTRACT §2), never from
-                // what another user's interaction said about the item: that would make a profile depend on
-                // the order users are processed in, which differs between instances and after a rebalance.
-                let known = state.items.isAuthoritative(item)
-                if let tags = events[index].event.tags {
-                    for offset in tags.indices {
-                        let id = intern(tags[offset], base + 5 + offset)
-                        if !part.tagPool[tagStart...].contains(id) { part.tagPool.append(id) }
-                    }
-                } else if known {
-                    part.tagPool.append(contentsOf: state.items[item]!.tags)
-                }
-                if let authorId = events[index].event.authorId {
-                    author = intern(authorId, base + 1)
-                } else if known {
-                    author = state.items[item]!.author
-                }
-                if isNew {
-                    let record = CatalogState.ItemRecord(
-                        tags: Array(part.tagPool[tagStart...]), author: author, fromCatalog: false)
-                    state.items[item] = record
-                    state.liveItems += 1
-                    state.offerToLists(item: item, record: record)
-                }
-                let weight = Self.weight(
-                    type: events[index].event.type, watchMs: events[index].event.watchMs,
-                    durationMs: events[index].event.durationMs, weights: weights)
-                part.events.append(
-                    ResolvedEvent(
-                        type: events[index].event.type,
-                        timestamp: events[index].event.timestamp,
-                        weight: weight,
-                        item: item,
-                        author: author,
-                        tagStart: Int32(tagStart),
-                        tagCount: Int32(part.tagPool.count - tagStart),
-                        country: events[index].event.country.map { intern($0, base + 2) } ?? 0,
-                        device: events[index].event.device.map { intern($0, base + 3) } ?? 0,
-                        lang: events[index].event.lang.map { intern($0, base + 4) } ?? 0,
-                        position: events[index].position,
-                        slot: slot
-                    )
-                )
+            cached.withUnsafeBufferPointer { cached in
+                Self.resolve(events, accepted: accepted, cached: cached, weights: weights, state: &state, into: &part)
             }
             var missing: [UInt32] = []
             part.tagPool.withUnsafeBufferPointer { names.appendMissing($0, to: &missing) }
@@ -163,5 +105,84 @@ extension ItemCatalog {
             for id in missing { names.learn(id, from: state.symbols) }
         }
         return part
+    }
+
+    /// The loop of `resolve`, over `inout` state: a closure capturing `part` and a nested function interning into it
+    /// made every access to them a dynamic exclusivity check (`swift_beginAccess`, ~a fifth of `resolve` in `perf`).
+    private static func resolve(
+        _ events: [PositionedInteraction], accepted: [(index: Int, slot: Int32)], cached: UnsafeBufferPointer<UInt32>,
+        weights: EventWeights, state: inout CatalogState, into part: inout ResolvedPart
+    ) {
+        var cursor = 0
+        for (index, slot) in accepted {
+            // Fields are read through the array: copying the `Interaction` would retain its tag
+            // array and heap strings for every event.
+            let base = cursor
+            cursor += 5 + (events[index].event.tags?.count ?? 0)
+            let item = intern(events[index].event.itemId, cached[base], &state, &part)
+            let tagStart = part.tagPool.count
+            var author: UInt32 = 0
+            let isNew = !state.items.contains(item)
+            // Missing tags and author come from the catalog topic's record only (CONTRACT §2), never from
+            // what another user's interaction said about the item: that would make a profile depend on
+            // the order users are processed in, which differs between instances and after a rebalance.
+            let known = state.items.isAuthoritative(item)
+            if let tags = events[index].event.tags {
+                for offset in tags.indices {
+                    let id = intern(tags[offset], cached[base + 5 + offset], &state, &part)
+                    if !part.tagPool[tagStart...].contains(id) { part.tagPool.append(id) }
+                }
+            } else if known {
+                part.tagPool.append(contentsOf: state.items[item]!.tags)
+            }
+            if let authorId = events[index].event.authorId {
+                author = intern(authorId, cached[base + 1], &state, &part)
+            } else if known {
+                author = state.items[item]!.author
+            }
+            if isNew {
+                let record = CatalogState.ItemRecord(
+                    tags: Array(part.tagPool[tagStart...]), author: author, fromCatalog: false)
+                state.items[item] = record
+                state.liveItems += 1
+                state.offerToLists(item: item, record: record)
+            }
+            let weight = weight(
+                type: events[index].event.type, watchMs: events[index].event.watchMs,
+                durationMs: events[index].event.durationMs, weights: weights)
+            var country: UInt32 = 0
+            var device: UInt32 = 0
+            var lang: UInt32 = 0
+            if let name = events[index].event.country { country = intern(name, cached[base + 2], &state, &part) }
+            if let name = events[index].event.device { device = intern(name, cached[base + 3], &state, &part) }
+            if let name = events[index].event.lang { lang = intern(name, cached[base + 4], &state, &part) }
+            part.events.append(
+                ResolvedEvent(
+                    type: events[index].event.type,
+                    timestamp: events[index].event.timestamp,
+                    weight: weight,
+                    item: item,
+                    author: author,
+                    tagStart: Int32(tagStart),
+                    tagCount: Int32(part.tagPool.count - tagStart),
+                    country: country,
+                    device: device,
+                    lang: lang,
+                    position: events[index].position,
+                    slot: slot
+                )
+            )
+        }
+    }
+
+    /// `cached` (the shard's id for `name`, 0 on a miss), or `name` interned now and remembered in `part.learned`.
+    @inline(__always)
+    private static func intern(
+        _ name: String, _ cached: UInt32, _ state: inout CatalogState, _ part: inout ResolvedPart
+    ) -> UInt32 {
+        if cached != 0 { return cached }
+        let interned = state.symbols.intern(name)
+        part.learned.append((name, interned))
+        return interned
     }
 }
