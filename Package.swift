@@ -40,8 +40,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(name: "CPortraitPrefetch"),
         .target(
             name: "PortraitCore",
+            dependencies: ["CPortraitPrefetch"],
             swiftSettings: strictSettings
         ),
         .target(

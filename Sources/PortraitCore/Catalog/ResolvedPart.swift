@@ -33,22 +33,55 @@ struct SymbolCache {
     private var context: [(low: UInt64, high: UInt64, id: UInt32)] = []
     private static let contextCapacity = 32
 
+    /// Hashes of the last part's item, author and tag names (a buffer kept between parts).
+    private var hashes: [UInt32] = []
+
     /// The ids of every string of the accepted events, laid out per event as item, author, country,
     /// device, lang, then the tags; 0 where the string is absent or not cached yet.
+    ///
+    /// Two passes: the first hashes the item, author and tag names and prefetches each one's probe, the second
+    /// looks them up. The table is larger than the caches (every item seen), so a probe is usually a miss;
+    /// one at a time, each lookup waited for its own (`perf`: most of this function's time on the probe's load).
     mutating func lookup(_ events: [PositionedInteraction], accepted: [(index: Int, slot: Int32)]) -> [UInt32] {
+        hashes.removeAll(keepingCapacity: true)
+        for (index, _) in accepted {
+            prefetchHash(of: events[index].event.itemId)
+            if let author = events[index].event.authorId { prefetchHash(of: author) }
+            if let tags = events[index].event.tags {
+                for tag in tags { prefetchHash(of: tag) }
+            }
+        }
         var result: [UInt32] = []
         result.reserveCapacity(accepted.count * 8)
+        let hashes = self.hashes  // a local copy (one retain): `contextId` mutates `self` inside the loop
+        var next = 0
         for (index, _) in accepted {
-            result.append(ids[events[index].event.itemId] ?? 0)
-            result.append(events[index].event.authorId.flatMap { ids[$0] } ?? 0)
+            result.append(ids[events[index].event.itemId, hash: hashes[next]] ?? 0)
+            next &+= 1
+            if let author = events[index].event.authorId {
+                result.append(ids[author, hash: hashes[next]] ?? 0)
+                next &+= 1
+            } else {
+                result.append(0)
+            }
             result.append(events[index].event.country.map { contextId($0) } ?? 0)
             result.append(events[index].event.device.map { contextId($0) } ?? 0)
             result.append(events[index].event.lang.map { contextId($0) } ?? 0)
             if let tags = events[index].event.tags {
-                for tag in tags { result.append(ids[tag] ?? 0) }
+                for tag in tags {
+                    result.append(ids[tag, hash: hashes[next]] ?? 0)
+                    next &+= 1
+                }
             }
         }
         return result
+    }
+
+    @inline(__always)
+    private mutating func prefetchHash(of name: String) {
+        let hash = ids.hash(of: name)
+        ids.prefetch(hash: hash)
+        hashes.append(hash)
     }
 
     private mutating func contextId(_ name: String) -> UInt32 {

@@ -1,3 +1,5 @@
+import CPortraitPrefetch
+
 /// A map from `String` to `UInt32`, open addressing with linear probing and a cheap seeded hash of
 /// the UTF-8 bytes: the engine's per-event symbol lookups (item, tag and author names → symbol ids).
 ///
@@ -5,6 +7,9 @@
 /// finalisation) and was the engine's largest single cost per event. Here one probe word holds the
 /// entry's 32-bit hash and its value, so a miss or a hit on a different key costs one cache line,
 /// and keys are compared only when the hashes agree.
+///
+/// Batched lookups (`hash(of:)` for many keys, `prefetch(hash:)` each, then `subscript(_:hash:)`) overlap the
+/// cache misses of their probes instead of waiting for each in turn.
 ///
 /// The hash (`SeededStringHash`) is seeded per table, so ids chosen by a producer can not be
 /// crafted offline to collide. Entries are never removed: symbols live as long as the process.
@@ -26,7 +31,11 @@ struct StringIdMap {
     }
 
     subscript(key: String) -> UInt32? {
-        let hash = hash(of: key)
+        self[key, hash: hash(of: key)]
+    }
+
+    /// The value of `key`, whose `hash(of:)` is `hash`.
+    subscript(key: String, hash hash: UInt32) -> UInt32? {
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
             let word = meta[index]
@@ -75,5 +84,15 @@ struct StringIdMap {
         }
     }
 
-    private func hash(of key: String) -> UInt32 { SeededStringHash.hash(key, seed: seed) }
+    /// This table's hash of `key` (never 0).
+    @inline(__always)
+    func hash(of key: String) -> UInt32 { SeededStringHash.hash(key, seed: seed) }
+
+    /// Prefetches the first probe of a key whose `hash(of:)` is `hash`: its slot's hash word and key.
+    @inline(__always)
+    func prefetch(hash: UInt32) {
+        let index = Int(truncatingIfNeeded: hash) & mask
+        meta.withUnsafeBufferPointer { portrait_prefetch($0.baseAddress! + index) }
+        keys.withUnsafeBufferPointer { portrait_prefetch($0.baseAddress! + index) }
+    }
 }

@@ -5,7 +5,7 @@
 /// entry and the profile's own small arrays.
 struct ProfileStore {
     private(set) var slab: [Profile] = []
-    private var index = SlotIndex()
+    private(set) var index = SlotIndex()
     private var free: [Int32] = []
     /// Most recently active slot, and least recently active slot (-1 = empty).
     private var newest: Int32 = -1
@@ -26,7 +26,11 @@ struct ProfileStore {
 
     /// The slot of `userId`, creating an empty profile on first sight.
     mutating func slotCreating(_ userId: String) -> (slot: Int32, created: Bool) {
-        let hash = index.hash(of: userId)
+        slotCreating(userId, hash: index.hash(of: userId))
+    }
+
+    /// `slotCreating(_:)` with the user id's `userHash(_:)` already known.
+    mutating func slotCreating(_ userId: String, hash: UInt32) -> (slot: Int32, created: Bool) {
         if let slot = index.find(hash: hash, matches: { slab[Int($0)].userId == userId }) { return (slot, false) }
         let slot: Int32
         if let reused = free.popLast() {

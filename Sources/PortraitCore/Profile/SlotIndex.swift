@@ -1,3 +1,5 @@
+import CPortraitPrefetch
+
 /// The user index of a `ProfileStore`: open addressing over one `UInt64` per slot holding the user
 /// id's 32-bit hash and the profile's slab slot; the ids themselves live only in the profiles.
 ///
@@ -17,6 +19,26 @@ struct SlotIndex {
     }
 
     func hash(of userId: String) -> UInt32 { SeededStringHash.hash(userId, seed: seed) }
+
+    /// Prefetches the first probe of `hash`.
+    @inline(__always)
+    func prefetch(hash: UInt32) {
+        let index = Int(truncatingIfNeeded: hash) & mask
+        words.withUnsafeBufferPointer { portrait_prefetch($0.baseAddress! + index) }
+    }
+
+    /// The slab slot of the first entry stored under `hash`, if any (the user it holds may differ): what a lookup
+    /// of `hash` will compare first.
+    @inline(__always)
+    func firstCandidate(hash: UInt32) -> Int32? {
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let word = words[index]
+            if word == 0 { return nil }
+            if UInt32(truncatingIfNeeded: word >> 32) == hash { return Int32(truncatingIfNeeded: word) - 1 }
+            index = (index &+ 1) & mask
+        }
+    }
 
     /// The slab slot stored under `hash` for which `matches` holds.
     func find(hash: UInt32, matches: (Int32) -> Bool) -> Int32? {

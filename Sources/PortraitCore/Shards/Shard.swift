@@ -143,23 +143,33 @@ final class Shard: @unchecked Sendable {
 
     /// The slot of each event's user (in part order), creating profiles; the created ones with the offset of the
     /// event that created them. Like the loops below, a static function over `inout` state (see `apply(_:to:…)`).
+    ///
+    /// Two passes, so the misses overlap: the first hashes every user id and prefetches its index probe, the second
+    /// looks each up while prefetching the slab entry a few events ahead will compare.
     private static func slots(of batch: [PositionedInteraction], indices: [Int32]?, in store: inout ProfileStore)
         -> (slots: [Int32], created: [(offset: Int, slot: Int32)])
     {
-        var slots: [Int32] = []
-        slots.reserveCapacity(indices?.count ?? batch.count)
-        var created: [(offset: Int, slot: Int32)] = []
+        let count = indices?.count ?? batch.count
+        var hashes: [UInt32] = []
+        hashes.reserveCapacity(count)
         // Fields are read through the array, never by copying a whole `PositionedInteraction`
         // (that would retain its tag array and every heap string, twice per event).
-        func visit(_ offset: Int) {
-            let (slot, isNew) = store.slotCreating(batch[offset].event.userId)
+        for ordinal in 0..<count {
+            let offset = indices.map { Int($0[ordinal]) } ?? ordinal
+            let hash = store.userHash(batch[offset].event.userId)
+            store.prefetchIndex(hash: hash)
+            hashes.append(hash)
+        }
+        var slots: [Int32] = []
+        slots.reserveCapacity(count)
+        var created: [(offset: Int, slot: Int32)] = []
+        let ahead = ProfileStore.entryPrefetchDistance
+        for ordinal in 0..<count {
+            if ordinal &+ ahead < count { store.prefetchCandidate(hash: hashes[ordinal &+ ahead]) }
+            let offset = indices.map { Int($0[ordinal]) } ?? ordinal
+            let (slot, isNew) = store.slotCreating(batch[offset].event.userId, hash: hashes[ordinal])
             if isNew { created.append((offset, slot)) }
             slots.append(slot)
-        }
-        if let indices {
-            for offset in indices { visit(Int(offset)) }
-        } else {
-            for offset in batch.indices { visit(offset) }
         }
         return (slots, created)
     }
@@ -172,7 +182,9 @@ final class Shard: @unchecked Sendable {
         var accepted: [(index: Int, slot: Int32)] = []
         accepted.reserveCapacity(slots.count)
         var duplicates = 0
+        let entryAhead = ProfileStore.entryPrefetchDistance
         for (ordinal, slot) in slots.enumerated() {
+            if ordinal &+ entryAhead < slots.count { store.prefetchEntry(slots[ordinal &+ entryAhead]) }
             let offset = indices.map { Int($0[ordinal]) } ?? ordinal
             guard store[slot].admit(batch[offset].position) else {
                 duplicates += 1
@@ -191,7 +203,13 @@ final class Shard: @unchecked Sendable {
         profileBytes: inout Int, names: inout SymbolNames, applied: inout [Int], configuration: EngineConfiguration,
         catalog: ItemCatalog
     ) {
-        for event in resolved.events {
+        let events = resolved.events
+        let (entryAhead, wordsAhead) = (ProfileStore.entryPrefetchDistance, ProfileStore.wordsPrefetchDistance)
+        for index in events.indices {
+            // The profiles of the next events are fetched while this one is applied (see `ProfileStore.prefetchEntry`).
+            if index &+ entryAhead < events.count { store.prefetchEntry(events[index &+ entryAhead].slot) }
+            if index &+ wordsAhead < events.count { store.prefetchWords(events[index &+ wordsAhead].slot) }
+            let event = events[index]
             if !popularity.add(item: event.item, weight: event.weight, at: event.timestamp) {
                 // The event is past the deltas' range: merge them and start anew.
                 merge(&popularity, into: catalog)
