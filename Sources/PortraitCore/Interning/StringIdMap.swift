@@ -90,9 +90,9 @@ struct StringIdMap {
 
     /// Prefetches the first probe of a key whose `hash(of:)` is `hash`: its slot's hash word and key.
     @inline(__always)
-    func prefetch(hash: UInt32) {
+    mutating func prefetch(hash: UInt32) {
         let index = Int(truncatingIfNeeded: hash) & mask
-        meta.withUnsafeBufferPointer { portrait_prefetch($0.baseAddress! + index) }
-        keys.withUnsafeBufferPointer { portrait_prefetch($0.baseAddress! + index) }
+        portrait_prefetch(elementsAddress(&meta) + index &* MemoryLayout<UInt64>.stride)
+        portrait_prefetch(elementsAddress(&keys) + index &* MemoryLayout<String>.stride)
     }
 }

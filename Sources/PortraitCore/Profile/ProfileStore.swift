@@ -1,3 +1,5 @@
+import CPortraitPrefetch
+
 /// A shard's profiles: a slab of `Profile` structs, a user index, a least-recently-active list
 /// threaded through the slab, and the list of dirty slots awaiting emission.
 ///
@@ -5,7 +7,7 @@
 /// entry and the profile's own small arrays.
 struct ProfileStore {
     private(set) var slab: [Profile] = []
-    private(set) var index = SlotIndex()
+    private var index = SlotIndex()
     private var free: [Int32] = []
     /// Most recently active slot, and least recently active slot (-1 = empty).
     private var newest: Int32 = -1
@@ -130,5 +132,58 @@ struct ProfileStore {
         if newer >= 0 { slab[Int(newer)].older = older } else if newest == slot { newest = older }
         slab[Int(slot)].older = -1
         slab[Int(slot)].newer = -1
+    }
+}
+
+// The prefetch hints of the shards' passes (see `elementsAddress`): in this file, since they read the slab and the
+// index in place.
+extension ProfileStore {
+    /// How many events ahead the shard's passes prefetch a profile's slab entry, and its words.
+    ///
+    /// A part's events touch profiles in no particular order, so each profile's first touch in a pass is a cache
+    /// miss, and the next event's loads wait behind it. Prefetching a few events ahead lets the misses of several
+    /// events overlap with the work on the current one.
+    static let entryPrefetchDistance = 8
+    static let wordsPrefetchDistance = 4
+
+    /// Offset of `Profile.words` in a slab entry.
+    private static let wordsOffset = MemoryLayout<Profile>.offset(of: \Profile.words)!
+
+    /// Prefetches every cache line of `slot`'s slab entry.
+    @inline(__always)
+    mutating func prefetchEntry(_ slot: Int32) {
+        let entry = elementsAddress(&slab) + Int(slot) &* MemoryLayout<Profile>.stride
+        portrait_prefetch(entry)
+        portrait_prefetch(entry + 64)
+        portrait_prefetch(entry + (MemoryLayout<Profile>.size - 1))
+    }
+
+    /// Prefetches the lines of `slot`'s words an event reads first: the start and the middle of the scores (the
+    /// first probes of the score search) and the start of the window entries. Reads the slab entry, which should be
+    /// prefetched already.
+    @inline(__always)
+    mutating func prefetchWords(_ slot: Int32) {
+        let entry = elementsAddress(&slab) + Int(slot) &* MemoryLayout<Profile>.stride
+        let profile = entry.assumingMemoryBound(to: Profile.self)
+        let scoreWords = (Int(profile.pointee.tagCount) + Int(profile.pointee.authorCount)) &* Profile.scoreWords
+        let windowStart = scoreWords &+ Int(profile.pointee.seenCount)
+        let words = storageAddress(at: entry + Self.wordsOffset)
+        portrait_prefetch(words)
+        portrait_prefetch(words + (scoreWords / 2) &* 4)
+        portrait_prefetch(words + windowStart &* 4)
+    }
+
+    /// The hash the user index files `userId` under.
+    @inline(__always)
+    func userHash(_ userId: String) -> UInt32 { index.hash(of: userId) }
+
+    /// Prefetches the user index's first probe for `hash`.
+    @inline(__always)
+    mutating func prefetchIndex(hash: UInt32) { index.prefetch(hash: hash) }
+
+    /// Prefetches the slab entry a lookup of `hash` compares first (reads the index, which should be prefetched).
+    @inline(__always)
+    mutating func prefetchCandidate(hash: UInt32) {
+        if let slot = index.firstCandidate(hash: hash) { prefetchEntry(slot) }
     }
 }

@@ -22,9 +22,9 @@ struct SlotIndex {
 
     /// Prefetches the first probe of `hash`.
     @inline(__always)
-    func prefetch(hash: UInt32) {
+    mutating func prefetch(hash: UInt32) {
         let index = Int(truncatingIfNeeded: hash) & mask
-        words.withUnsafeBufferPointer { portrait_prefetch($0.baseAddress! + index) }
+        portrait_prefetch(elementsAddress(&words) + index &* 8)
     }
 
     /// The slab slot of the first entry stored under `hash`, if any (the user it holds may differ): what a lookup
