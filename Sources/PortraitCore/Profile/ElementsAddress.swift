@@ -7,13 +7,7 @@
 /// 14 % of the shards' apply time).
 @inline(__always)
 func elementsAddress<Element>(_ array: inout [Element]) -> UnsafeRawPointer {
-    withUnsafeMutablePointer(to: &array) { storageAddress(at: UnsafeRawPointer($0)) }
-}
-
-/// `elementsAddress` of an array stored at `location`.
-@inline(__always)
-func storageAddress(at location: UnsafeRawPointer) -> UnsafeRawPointer {
     // A native array is one reference to its storage object, whose elements follow a 32-byte header (object
     // header, count, capacity).
-    location.load(as: UnsafeRawPointer.self) + 32
+    withUnsafeMutablePointer(to: &array) { UnsafeRawPointer($0).load(as: UnsafeRawPointer.self) + 32 }
 }

@@ -146,9 +146,6 @@ extension ProfileStore {
     static let entryPrefetchDistance = 8
     static let wordsPrefetchDistance = 4
 
-    /// Offset of `Profile.words` in a slab entry.
-    private static let wordsOffset = MemoryLayout<Profile>.offset(of: \Profile.words)!
-
     /// Prefetches every cache line of `slot`'s slab entry.
     @inline(__always)
     mutating func prefetchEntry(_ slot: Int32) {
@@ -159,15 +156,15 @@ extension ProfileStore {
     }
 
     /// Prefetches the lines of `slot`'s words an event reads first: the start and the middle of the scores (the
-    /// first probes of the score search) and the start of the window entries. Reads the slab entry, which should be
-    /// prefetched already.
+    /// first probes of the score search) and the start of the window entries. Reads the slab entry through the
+    /// array like any reader (only the prefetched addresses come from `elementsAddress`); it should be prefetched
+    /// already.
     @inline(__always)
     mutating func prefetchWords(_ slot: Int32) {
-        let entry = elementsAddress(&slab) + Int(slot) &* MemoryLayout<Profile>.stride
-        let profile = entry.assumingMemoryBound(to: Profile.self)
-        let scoreWords = (Int(profile.pointee.tagCount) + Int(profile.pointee.authorCount)) &* Profile.scoreWords
-        let windowStart = scoreWords &+ Int(profile.pointee.seenCount)
-        let words = storageAddress(at: entry + Self.wordsOffset)
+        let index = Int(slot)
+        let scoreWords = (Int(slab[index].tagCount) + Int(slab[index].authorCount)) &* Profile.scoreWords
+        let windowStart = scoreWords &+ Int(slab[index].seenCount)
+        let words = elementsAddress(&slab[index].words)
         portrait_prefetch(words)
         portrait_prefetch(words + (scoreWords / 2) &* 4)
         portrait_prefetch(words + windowStart &* 4)
