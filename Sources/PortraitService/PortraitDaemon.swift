@@ -164,6 +164,7 @@ public enum PortraitDaemon {
             let http = PortraitHTTPServer.makeApplication(
                 host: host, port: configuration.http.port, health: health, metrics: metrics,
                 queries: EngineQueries(engine: engine), logger: Logger(label: "portraitd.http"),
+                beforeScrape: { status.refreshGauges() },
                 onBound: { port in logger.info("HTTP listening on \(host):\(port)") }
             )
             services.append(.init(service: http))

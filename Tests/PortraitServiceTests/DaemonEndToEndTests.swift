@@ -1,5 +1,6 @@
 import Foundation
 import PortraitKafka
+import Synchronization
 import Testing
 
 /// `portraitd` as a child process against an in-process mock cluster, over real Kafka protocol.
@@ -108,11 +109,16 @@ struct DaemonEndToEndTests {
         // cut — the emit interval is 5 ms — until everything is polled and applied: one record per user.
         let daemon = try Self.start(cluster, ["--emit-interval-ms", "5", "--catchup-lag", "0"])
         try await daemon.waitUntilReady()
+        let scraped = Mutex<PrometheusText?>(nil)
         try await eventually("the backlog consumed and published") {
             let metrics = try PrometheusText.parse(daemon.get("/metrics")?.body ?? "")
+            scraped.withLock { $0 = metrics }
             return metrics.sum("portrait_events_consumed_total") == Double(lines.count)
                 && metrics.value("portrait_outputs_published_total", ["topic": "profiles"]) == Double(users)
         }
+        // The engine's gauges are read at the scrape, not up to a second earlier: the scrape that saw every user
+        // published counts every user held.
+        #expect(scraped.withLock { $0 }?.value("portrait_profiles_active") == Double(users))
         #expect(try PrometheusText.parse(try #require(daemon.get("/metrics")).body).value("portrait_catching_up") == 0)
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)

@@ -8,7 +8,9 @@ import NIOCore
 public enum PortraitHTTPServer {
     /// Builds the Hummingbird application, a `Service` for the service group.
     ///
-    /// - Parameter onBound: called with the bound port once the server listens (port 0 picks one).
+    /// - Parameters:
+    ///   - beforeScrape: runs before every `/metrics` response (the daemon refreshes its engine gauges there).
+    ///   - onBound: called with the bound port once the server listens (port 0 picks one).
     public static func makeApplication(
         host: String,
         port: Int,
@@ -16,11 +18,13 @@ public enum PortraitHTTPServer {
         metrics: PortraitMetrics,
         queries: any ProfileQueries,
         logger: Logger,
+        beforeScrape: @escaping @Sendable () -> Void = {},
         onBound: @escaping @Sendable (Int) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("/metrics") { _, _ in
-            Response(
+            beforeScrape()
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition()))

@@ -4,8 +4,9 @@ import PortraitCore
 import ServiceLifecycle
 import Synchronization
 
-/// Once a second: refreshes the gauges, tells systemd (READY once, WATCHDOG, STATUS), and every
-/// `status_interval` logs one status line (events/s, lag, profiles, dead letters). Never a line per event.
+/// Once a second: refreshes the gauges (also before every `/metrics` scrape), tells systemd (READY once, WATCHDOG,
+/// STATUS), and every `status_interval` logs one status line (events/s, lag, profiles, dead letters). Never a line
+/// per event.
 final class StatusReporter: Service, Sendable {
     private let engine: ProfileEngine
     private let input: InputConsumer
@@ -33,6 +34,19 @@ final class StatusReporter: Service, Sendable {
         self.logger = logger
     }
 
+    /// Sets the gauges read from the engine and the health state (profiles, shard depths and CPU, readiness) to their
+    /// values now; the loop below calls it every tick, and `/metrics` before every scrape, so a scrape never shows
+    /// a gauge up to a second old (the end of `bench e2e` read a profile count 0.2 % short).
+    @discardableResult
+    func refreshGauges(readiness snapshot: ServiceHealth.Snapshot? = nil) -> EngineStatistics {
+        let statistics = engine.statistics()
+        metrics.profilesActive.record(statistics.profiles)
+        for (shard, depth) in statistics.inFlightPerShard.enumerated() { metrics.shardDepth(shard, depth) }
+        for (shard, seconds) in statistics.busySecondsPerShard.enumerated() { metrics.shardCPU(shard, totalSeconds: seconds) }
+        metrics.ready.record((snapshot ?? health.snapshot).isReady ? 1 : 0)
+        return statistics
+    }
+
     func run() async throws {
         var tick: Duration = .seconds(1)
         if let watchdog = notifier.watchdogInterval { tick = min(tick, watchdog / 2) }
@@ -45,11 +59,7 @@ final class StatusReporter: Service, Sendable {
 
         while !Task.isShuttingDownGracefully {
             let snapshot = health.snapshot
-            let statistics = engine.statistics()
-            metrics.profilesActive.record(statistics.profiles)
-            for (shard, depth) in statistics.inFlightPerShard.enumerated() { metrics.shardDepth(shard, depth) }
-            for (shard, seconds) in statistics.busySecondsPerShard.enumerated() { metrics.shardCPU(shard, totalSeconds: seconds) }
-            metrics.ready.record(snapshot.isReady ? 1 : 0)
+            let statistics = refreshGauges(readiness: snapshot)
 
             let status =
                 snapshot.isReady
