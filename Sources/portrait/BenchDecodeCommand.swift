@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PortraitCore
+import PortraitService
 
 /// `portrait bench decode`: our decoder against Foundation's on synthetic events.
 struct BenchDecode: ParsableCommand {
@@ -27,7 +28,7 @@ struct BenchDecode: ParsableCommand {
             values.append(value)
         }
         let generation = ContinuousClock.now - start
-        let seconds = Double(generation.components.seconds) + Double(generation.components.attoseconds) * 1e-18
+        let seconds = generation.inSeconds
         print(
             "materialised \(events) events as arrays in \(seconds.formatted(.number.precision(.fractionLength(2)))) s "
                 + "(\(Int(Double(events) / seconds / 1_000))k events/s)"
@@ -47,7 +48,7 @@ struct BenchDecode: ParsableCommand {
             generatedBytes &+= value.count
         }
         let reuse = ContinuousClock.now - reuseStart
-        let reuseSeconds = Double(reuse.components.seconds) + Double(reuse.components.attoseconds) * 1e-18
+        let reuseSeconds = reuse.inSeconds
         print(
             "generator alone (reused buffers): \(Int(Double(events) / reuseSeconds / 1_000))k events/s, "
                 + "\(generatedBytes / max(events, 1)) bytes average"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PortraitKafka
+import PortraitService
 
 /// `portrait bench e2e`: portraitd end to end against `kcat -C` reading the same input, in one run.
 struct BenchE2E: ParsableCommand {
@@ -64,7 +65,7 @@ struct BenchE2E: ParsableCommand {
 
         let kcatStart = ContinuousClock.now
         let (kcatCount, _) = try KafkaBenchRunner.runKcatConsumer(kcat: kcat, bootstrap: bootstrap, topic: "interactions")
-        let kcatSeconds = DaemonBench.seconds(.now - kcatStart)
+        let kcatSeconds = (.now - kcatStart).inSeconds
         guard kcatCount == events else { throw BenchError("kcat read \(kcatCount) of \(events)") }
 
         let port = DaemonBench.freePort()
@@ -95,7 +96,7 @@ struct BenchE2E: ParsableCommand {
             }
             usleep(20_000)
         }
-        let daemonSeconds = DaemonBench.seconds(.now - started)
+        let daemonSeconds = (.now - started).inSeconds
         let usage = DaemonBench.usage(pid: daemon.processIdentifier)
         let metrics = DaemonBench.get(port: port, path: "/metrics") ?? ""
         let profiles = DaemonBench.metric(metrics, "portrait_profiles_active")
@@ -107,7 +108,7 @@ struct BenchE2E: ParsableCommand {
         let daemonRate = Double(events) / daemonSeconds
         // The group join (on the mock a fixed 3 s for a new group, like Kafka's group.initial.rebalance.delay.ms)
         // is part of the daemon's start; this line shows the pipeline's own rate after it (±50 ms of polling).
-        let joinSeconds = assigned.map { DaemonBench.seconds($0 - started) } ?? 0
+        let joinSeconds = assigned.map { ($0 - started).inSeconds } ?? 0
         let afterJoinRate = Double(events) / max(daemonSeconds - joinSeconds, 1e-3)
         print("""
             portrait bench e2e — \(events) events, \(partitions) partitions, \(users) users, emit interval \(emitIntervalMs) ms

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PortraitCore
 import PortraitKafka
+import PortraitService
 import Synchronization
 
 /// `portrait bench latency`: portraitd at a steady input rate; percentiles of broker timestamp → output delivered.
@@ -132,7 +133,7 @@ struct BenchLatency: ParsableCommand {
             try producer.send(topic: "interactions", partition: nil, key: key, value: value, token: 0)
             let due = start + .nanoseconds(Int64(Double(index + 1) / Double(rate) * 1e9))
             let wait = due - .now
-            if wait > .zero { usleep(UInt32(max(0, DaemonBench.seconds(wait) * 1e6))) }
+            if wait > .zero { usleep(UInt32(max(0, wait.inSeconds * 1e6))) }
         }
         try producer.flush(timeout: .seconds(30))
         producer.close(timeout: .seconds(1))

@@ -95,7 +95,7 @@ struct BenchRestore: AsyncParsableCommand {
                 if restored != lastRestored {
                     lastRestored = restored
                     lastProgress = .now
-                    ready = DaemonBench.seconds(.now - started)
+                    ready = (.now - started).inSeconds
                 }
                 if restored >= Double(states.count) { break }
                 if ContinuousClock.now - lastProgress > .seconds(10) {

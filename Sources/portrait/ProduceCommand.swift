@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PortraitCore
 import PortraitKafka
+import PortraitService
 import Synchronization
 
 /// `portrait produce`: the synthetic load generator (or a JSONL replayer) for the interactions topic.
@@ -66,8 +67,7 @@ struct Produce: AsyncParsableCommand {
         var lastProgress = started
         func progress(final: Bool = false) {
             guard !quiet else { return }
-            let elapsed = ContinuousClock.now - started
-            let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            let seconds = max(0.001, (ContinuousClock.now - started).inSeconds)
             let line = String(
                 format: "\rproduced %d (%.0f/s), acknowledged %d, failed %d", produced, Double(produced) / seconds,
                 acked.load(ordering: .relaxed), failed.load(ordering: .relaxed)
@@ -92,7 +92,8 @@ struct Produce: AsyncParsableCommand {
             }
             guard rate > 0 else { return }
             let due = started + .nanoseconds(Int64(Double(produced) / Double(rate) * 1e9))
-            if due > .now { Thread.sleep(forTimeInterval: Double((due - .now).components.attoseconds) / 1e18 + Double((due - .now).components.seconds)) }
+            let wait = due - .now
+            if wait > .zero { Thread.sleep(forTimeInterval: wait.inSeconds) }
         }
 
         if let replay {

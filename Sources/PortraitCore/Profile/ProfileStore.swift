@@ -162,8 +162,7 @@ extension ProfileStore {
     @inline(__always)
     mutating func prefetchWords(_ slot: Int32) {
         let index = Int(slot)
-        let scoreWords = (Int(slab[index].tagCount) + Int(slab[index].authorCount)) &* Profile.scoreWords
-        let windowStart = scoreWords &+ Int(slab[index].seenCount)
+        let (scoreWords, windowStart) = (slab[index].seenStart, slab[index].windowStart)
         let words = elementsAddress(&slab[index].words)
         portrait_prefetch(words)
         portrait_prefetch(words + (scoreWords / 2) &* 4)
@@ -181,6 +180,7 @@ extension ProfileStore {
     /// Prefetches the slab entry a lookup of `hash` compares first (reads the index, which should be prefetched).
     @inline(__always)
     mutating func prefetchCandidate(hash: UInt32) {
-        if let slot = index.firstCandidate(hash: hash) { prefetchEntry(slot) }
+        // The first entry filed under `hash`, whoever it holds: the one a lookup will compare first.
+        if let slot = index.find(hash: hash, matches: { _ in true }) { prefetchEntry(slot) }
     }
 }

@@ -27,19 +27,6 @@ struct SlotIndex {
         portrait_prefetch(elementsAddress(&words) + index &* 8)
     }
 
-    /// The slab slot of the first entry stored under `hash`, if any (the user it holds may differ): what a lookup
-    /// of `hash` will compare first.
-    @inline(__always)
-    func firstCandidate(hash: UInt32) -> Int32? {
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let word = words[index]
-            if word == 0 { return nil }
-            if UInt32(truncatingIfNeeded: word >> 32) == hash { return Int32(truncatingIfNeeded: word) - 1 }
-            index = (index &+ 1) & mask
-        }
-    }
-
     /// The slab slot stored under `hash` for which `matches` holds.
     func find(hash: UInt32, matches: (Int32) -> Bool) -> Int32? {
         var index = Int(truncatingIfNeeded: hash) & mask

@@ -135,7 +135,4 @@ enum DaemonBench {
 
     static func freePort() -> Int { LoopbackHTTP.freePort() }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PortraitCore
+import PortraitService
 
 /// Times our `InteractionDecoder` against Foundation's `JSONDecoder` (plus the same validation) on the same events.
 ///
@@ -70,8 +71,7 @@ enum DecodeBenchmark {
         let cpuStart = processCPUSeconds()
         let start = ContinuousClock.now
         body()
-        let elapsed = ContinuousClock.now - start
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let wall = (ContinuousClock.now - start).inSeconds
         return .init(events: events, wallSeconds: wall, cpuSeconds: processCPUSeconds() - cpuStart)
     }
 

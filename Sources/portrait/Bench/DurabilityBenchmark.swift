@@ -1,5 +1,6 @@
 import Foundation
 import PortraitCore
+import PortraitService
 
 /// `portrait bench engine --durability`: snapshot and batch-restore speed of the engine.
 enum DurabilityBenchmark {
@@ -31,7 +32,7 @@ enum DurabilityBenchmark {
         var clock = ContinuousClock.now
         var cpu = EngineBenchmark.cpuSeconds()
         let states = await engine.snapshot(partitions: [0])
-        let snapshotWall = EngineBenchmark.seconds(ContinuousClock.now - clock)
+        let snapshotWall = (ContinuousClock.now - clock).inSeconds
         let snapshotCPU = EngineBenchmark.cpuSeconds() - cpu
         let bytes = states.reduce(0) { $0 + $1.state.count }
         await engine.shutdown()
@@ -45,7 +46,7 @@ enum DurabilityBenchmark {
         clock = ContinuousClock.now
         cpu = EngineBenchmark.cpuSeconds()
         let installed = await fresh.restore(all)
-        let restoreWall = EngineBenchmark.seconds(ContinuousClock.now - clock)
+        let restoreWall = (ContinuousClock.now - clock).inSeconds
         let restoreCPU = EngineBenchmark.cpuSeconds() - cpu
         await fresh.shutdown()
         return "durability, \(shards) shard(s): snapshot of \(states.count) profiles (\(bytes / max(states.count, 1)) bytes "

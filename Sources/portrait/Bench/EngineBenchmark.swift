@@ -1,5 +1,6 @@
 import Foundation
 import PortraitCore
+import PortraitService
 import Synchronization
 
 /// The measurements behind `portrait bench engine`: decode + apply + emission through a real
@@ -82,7 +83,7 @@ enum EngineBenchmark {
         await engine.barrier()
         let cpuBeforeFlush = cpuSeconds() - cpuBefore
         await engine.flush(partitions: nil)
-        let wall = seconds(ContinuousClock.now - start)
+        let wall = (ContinuousClock.now - start).inSeconds
         var run = Run(
             events: values.count, wallSeconds: wall, cpuSeconds: cpuSeconds() - cpuBefore,
             cpuSecondsBeforeFlush: cpuBeforeFlush, statistics: engine.statistics(),
@@ -101,11 +102,11 @@ enum EngineBenchmark {
         while engine.statistics().inFlightPerShard.contains(where: { $0 > 0 }) {
             try? await Task.sleep(for: .milliseconds(1))
         }
-        let appliedWall = seconds(ContinuousClock.now - start)
+        let appliedWall = (ContinuousClock.now - start).inSeconds
         let appliedCPU = cpuSeconds() - cpuBefore
         let appliedRecords = sink.counts.withLock { $0.emissions }
         await engine.flush(partitions: nil)
-        let wall = seconds(ContinuousClock.now - start)
+        let wall = (ContinuousClock.now - start).inSeconds
         let records = sink.counts.withLock { $0.emissions }
         let flushCPU = cpuSeconds() - cpuBefore - appliedCPU
         print("    \(shards) shard(s): all applied after \(String(format: "%.2f", appliedWall)) s "
@@ -166,9 +167,6 @@ enum EngineBenchmark {
         return (rss, estimate, afterRound, statistics)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-    }
 
     static func cpuSeconds() -> Double {
         var usage = rusage()

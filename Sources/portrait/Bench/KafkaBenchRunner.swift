@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PortraitKafka
+import PortraitService
 import Synchronization
 
 /// One benchmark run against one broker: preload, then kcat vs. Portrait for consuming and producing.
@@ -237,7 +238,6 @@ struct KafkaBenchRunner {
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        (ContinuousClock.now - start).inSeconds
     }
 }

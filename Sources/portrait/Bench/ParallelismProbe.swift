@@ -1,4 +1,5 @@
 import Foundation
+import PortraitService
 import Synchronization
 
 /// How much a second thread adds on this machine right now: the same fixed integer work on one thread,
@@ -53,7 +54,6 @@ enum ParallelismProbe {
     private static func seconds(_ body: () -> Void) -> Double {
         let start = ContinuousClock.now
         body()
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return (ContinuousClock.now - start).inSeconds
     }
 }
