@@ -20,6 +20,9 @@ struct BenchEngine: AsyncParsableCommand {
     @Flag(help: "Only snapshot and batch restore: 100,000 profiles of 10 events, restored 10 times over.")
     var durability = false
     @Flag(help: "Only apply (pre-decoded, no rounds until the final flush), 1 and 2 shards.") var applyOnly = false
+    @Flag(help: "Only the decode + apply + emission run (1 shard), repeated --repeat times: the per-core bar's figure.")
+    var decodeApplyOnly = false
+    @Option(help: "With --decode-apply-only: runs, each on a fresh engine.") var `repeat` = 3
     @Flag(help: "Only the rendering run: CPU per emitted profile + recommendations pair.") var renderOnly = false
     @Option(help: "Synthetic catalog items upserted before the rendering run.") var catalogItems = 0
     @Option(help: "With --render-only: rounds of this many events (as with emit_interval_ms = 0) instead of one flush.")
@@ -54,6 +57,19 @@ struct BenchEngine: AsyncParsableCommand {
                 print("apply only, \(shards) shard(s): \(k(run.eventsPerSecond)) events/s wall incl. final flush, "
                     + "profiles \(run.statistics.profiles), estimate \(run.statistics.profileBytes / max(run.statistics.profiles, 1)) bytes/profile")
             }
+            return
+        }
+        if decodeApplyOnly {
+            var perEvent: [Double] = []
+            for _ in 0..<`repeat` {
+                let run = await EngineBenchmark.decodeAndApply(values: values, nowMs: nowMs, shards: 1)
+                let micros = run.cpuSecondsBeforeFlush * 1e6 / Double(max(run.events, 1))
+                perEvent.append(micros)
+                print("decode + apply + emission bookkeeping, 1 shard: CPU \(f(micros, 3)) µs/event "
+                    + "(= \(k(1e6 / micros)) events/s per core), \(run.statistics.profiles) profiles")
+            }
+            let median = perEvent.sorted()[perEvent.count / 2]
+            print("median of \(perEvent.count): CPU \(f(median, 3)) µs/event (= \(k(1e6 / median)) events/s per core)")
             return
         }
         if renderOnly {
