@@ -7,7 +7,7 @@ import Synchronization
 /// `ProfileEngine`, memory per profile from RSS, heavy users, and shard scaling.
 enum EngineBenchmark {
     /// Counts what the engine emits and throws the bytes away.
-    final class CountingSink: EmissionSink {
+    final class CountingSink: EmissionSink, @unchecked Sendable {
         let counts = Mutex((rounds: 0, emissions: 0, bytes: 0, tokens: 0, stateBytes: 0))
         func emit(_ round: EmissionRound) {
             let bytes = round.emissions.reduce(0) { $0 + $1.profile.count + $1.recommendations.count }
@@ -20,7 +20,22 @@ enum EngineBenchmark {
                 $0.stateBytes += stateBytes
             }
         }
-        func backpressureChanged(overHighWater: Bool) {}
+        /// The engine's high-water state (guarded by `condition`), for a submitter that waits as the daemon's
+        /// consumer does.
+        private let condition = NSCondition()
+        private var over = false
+        func backpressureChanged(overHighWater: Bool) {
+            condition.lock()
+            over = overHighWater
+            if !overHighWater { condition.broadcast() }
+            condition.unlock()
+        }
+        /// Blocks while the engine is over its high-water mark (until it drains below the low-water mark).
+        func waitUntilUnder() {
+            condition.lock()
+            while over { condition.wait() }
+            condition.unlock()
+        }
         func evicted(userId: String, partition: Int32, state: [UInt8]) {}
     }
 
@@ -43,11 +58,11 @@ enum EngineBenchmark {
         var cpuMicrosPerEvent: Double { cpuSeconds * 1e6 / Double(max(events, 1)) }
     }
 
-    static func engine(shards: Int, emitIntervalMs: Int = 1_000) -> (ProfileEngine, CountingSink) {
+    static func engine(shards: Int, emitIntervalMs: Int = 1_000, bounded: Bool = false) -> (ProfileEngine, CountingSink) {
         var configuration = EngineConfiguration()
         configuration.shardCount = shards
         configuration.emitIntervalMs = emitIntervalMs
-        configuration.shardHighWaterEvents = .max / 2
+        if !bounded { configuration.shardHighWaterEvents = .max / 2 }
         let sink = CountingSink()
         let engine = ProfileEngine(
             configuration: configuration, catalog: ItemCatalog(configuration: configuration), sink: sink,
@@ -55,13 +70,15 @@ enum EngineBenchmark {
         return (engine, sink)
     }
 
-    /// Decodes each value with `InteractionDecoder` on the calling thread and submits batches.
+    /// Decodes each value with `InteractionDecoder` on the calling thread and submits batches of the daemon's
+    /// largest poll, waiting while the shards are over their (default) high-water mark as the daemon's consumer
+    /// does (unbounded, the decoding thread ran up to the whole input ahead of the shard).
     ///
     /// No timer round runs before the final flush (the interval is an hour), so the CPU taken until every event is
     /// applied is decode + apply + the emission bookkeeping (dirty users, versions) alone, as the report says; with
     /// the default 1 s interval the run (~4 s) rendered about 30,000 users in timer rounds before that point.
-    static func decodeAndApply(values: [[UInt8]], nowMs: Int64, shards: Int, batch: Int = 1_000) async -> Run {
-        let (engine, sink) = engine(shards: shards, emitIntervalMs: 3_600_000)
+    static func decodeAndApply(values: [[UInt8]], nowMs: Int64, shards: Int, batch: Int = 8_192) async -> Run {
+        let (engine, sink) = engine(shards: shards, emitIntervalMs: 3_600_000, bounded: true)
         let decoder = InteractionDecoder()
         let rssBefore = residentBytes()
         let cpuBefore = cpuSeconds()
@@ -77,6 +94,7 @@ enum EngineBenchmark {
                 engine.submit(part, token: token)
                 token += 1
                 part.removeAll(keepingCapacity: true)
+                sink.waitUntilUnder()
             }
         }
         engine.submit(part, token: token)
