@@ -29,6 +29,10 @@ struct BenchEngine: AsyncParsableCommand {
     var roundSize: Int?
     @Option(help: "With --round-size: events of the tiny-round phase (the rest warm up).") var measuredEvents = 100_000
 
+    func validate() throws {
+        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+    }
+
     func run() async throws {
         if durability {
             for shards in [1, 2] {
@@ -133,19 +137,7 @@ struct BenchEngine: AsyncParsableCommand {
         print("  estimate by part, bytes/profile: " + parts.joined(separator: ", "))
 
         // Scaling: pre-decoded batches so the submitting thread is not the bottleneck.
-        let decoder = InteractionDecoder()
-        var batches: [[PositionedInteraction]] = []
-        var batch: [PositionedInteraction] = []
-        for (offset, value) in values.enumerated() {
-            if let event = decoder.decode(value, nowMs: nowMs).value {
-                batch.append(PositionedInteraction(event: event, position: InputPosition(partition: 0, offset: Int64(offset))))
-            }
-            if batch.count == 1_000 {
-                batches.append(batch)
-                batch = []
-            }
-        }
-        batches.append(batch)
+        var batches = Self.batches(values: values, nowMs: nowMs)
         values = []
         // Alternating pairs: on a shared machine one pair's ratio swings with whatever else runs.
         var ratios: [Double] = []
