@@ -12,19 +12,22 @@ import Foundation
 /// second, so a short wait is the cheaper answer; pausing remains for back-pressure that lasts (see
 /// ``InputConsumer``), where the thread must go on polling to serve rebalances.
 ///
-/// Thread safety: all members may be called from any thread.
-final class EngineBackpressure: @unchecked Sendable {
+/// Thread safety: all members may be called from any thread. Public for the benchmarks, which submit to an engine
+/// the way the consumer does.
+public final class EngineBackpressure: @unchecked Sendable {
     /// Guards `over`; signalled when it turns `false`.
     private let condition = NSCondition()
     private var over = false
 
-    var isOver: Bool {
+    public init() {}
+
+    public var isOver: Bool {
         condition.lock()
         defer { condition.unlock() }
         return over
     }
 
-    func set(overHighWater: Bool) {
+    public func set(overHighWater: Bool) {
         condition.lock()
         over = overHighWater
         if !overHighWater { condition.broadcast() }
@@ -32,7 +35,7 @@ final class EngineBackpressure: @unchecked Sendable {
     }
 
     /// Blocks until the engine is below its low-water mark or `timeout` has passed; `true` when it is below.
-    func waitUntilUnder(timeout: Duration) -> Bool {
+    public func waitUntilUnder(timeout: Duration) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout.inSeconds)
         condition.lock()
         defer { condition.unlock() }

@@ -7,8 +7,10 @@ import Synchronization
 /// `ProfileEngine`, memory per profile from RSS, heavy users, and shard scaling.
 enum EngineBenchmark {
     /// Counts what the engine emits and throws the bytes away.
-    final class CountingSink: EmissionSink, @unchecked Sendable {
+    final class CountingSink: EmissionSink {
         let counts = Mutex((rounds: 0, emissions: 0, bytes: 0, tokens: 0, stateBytes: 0))
+        /// The engine's high-water state, for a submitter that waits as the daemon's consumer does.
+        let backpressure = EngineBackpressure()
         func emit(_ round: EmissionRound) {
             let bytes = round.emissions.reduce(0) { $0 + $1.profile.count + $1.recommendations.count }
             let stateBytes = round.emissions.reduce(0) { $0 + $1.state.count }
@@ -20,22 +22,7 @@ enum EngineBenchmark {
                 $0.stateBytes += stateBytes
             }
         }
-        /// The engine's high-water state (guarded by `condition`), for a submitter that waits as the daemon's
-        /// consumer does.
-        private let condition = NSCondition()
-        private var over = false
-        func backpressureChanged(overHighWater: Bool) {
-            condition.lock()
-            over = overHighWater
-            if !overHighWater { condition.broadcast() }
-            condition.unlock()
-        }
-        /// Blocks while the engine is over its high-water mark (until it drains below the low-water mark).
-        func waitUntilUnder() {
-            condition.lock()
-            while over { condition.wait() }
-            condition.unlock()
-        }
+        func backpressureChanged(overHighWater: Bool) { backpressure.set(overHighWater: overHighWater) }
         func evicted(userId: String, partition: Int32, state: [UInt8]) {}
     }
 
@@ -94,7 +81,7 @@ enum EngineBenchmark {
                 engine.submit(part, token: token)
                 token += 1
                 part.removeAll(keepingCapacity: true)
-                sink.waitUntilUnder()
+                while !sink.backpressure.waitUntilUnder(timeout: .seconds(1)) {}
             }
         }
         engine.submit(part, token: token)
