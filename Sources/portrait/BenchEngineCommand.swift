@@ -163,17 +163,18 @@ struct BenchEngine: AsyncParsableCommand {
 
     }
 
-    static func batches(values: [[UInt8]], nowMs: Int64) -> [[PositionedInteraction]] {
+    static func batches(values: [[UInt8]], nowMs: Int64) -> [InteractionBatch] {
         let decoder = InteractionDecoder()
-        var batches: [[PositionedInteraction]] = []
-        var batch: [PositionedInteraction] = []
+        var batches: [InteractionBatch] = []
+        var batch = InteractionBatch()
         for (offset, value) in values.enumerated() {
-            if let event = decoder.decode(value, nowMs: nowMs).value {
-                batch.append(PositionedInteraction(event: event, position: InputPosition(partition: 0, offset: Int64(offset))))
+            _ = value.withUnsafeBytes {
+                decoder.decode(
+                    $0, nowMs: nowMs, position: InputPosition(partition: 0, offset: Int64(offset)), appendingTo: &batch)
             }
             if batch.count == 1_000 {
                 batches.append(batch)
-                batch = []
+                batch = InteractionBatch()
             }
         }
         batches.append(batch)

@@ -1,6 +1,7 @@
 /// Decodes and validates interaction events (CONTRACT §2) straight from message bytes.
 ///
-/// One pass over the bytes validates the whole document and builds only the strings the `Interaction` keeps.
+/// One pass over the bytes validates the whole document and copies the strings the event keeps into the batch's
+/// arena (see `InteractionBatch`), hashing each as it goes.
 /// Outcomes, in this fixed precedence (the first failing rule names the reason):
 ///
 /// 1. more than `maxValueBytes` bytes → `too_large`;
@@ -34,36 +35,41 @@ public struct InteractionDecoder: Sendable {
     public static let minimumTimestampMs: Int64 = 946_684_800_000
 
     public var maxValueBytes: Int
-    /// Whether short ASCII strings may be built inline (`SmallASCIIString.isAvailable`, checked once).
-    let fastSmallStrings = SmallASCIIString.isAvailable
     public var maxFutureSkewMs: Int64
+    /// `SeededStringHash.processSeed`, read once (every string is hashed with it as it is copied).
+    let seed = SeededStringHash.processSeed
 
     public init(maxValueBytes: Int = 65_536, maxFutureSkewMs: Int64 = 3_600_000) {
         self.maxValueBytes = maxValueBytes
         self.maxFutureSkewMs = maxFutureSkewMs
     }
 
-    /// Decodes and validates one message value straight from its bytes (no copy of the input).
-    public func decode(_ bytes: UnsafeRawBufferPointer, nowMs: Int64) -> Decoded<Interaction> {
-        var fields = InteractionFields(latestTs: latestTs(nowMs: nowMs))
-        if let reason = scan(bytes, into: &fields) { return .rejected(reason) }
-        return .accepted(fields.takeInteraction())
-    }
-
-    /// Decodes one message value and appends the event, at `position`, to `events`; the reason when it is
-    /// rejected (nothing appended).
+    /// Decodes one message value and appends the event, at `position`, to `batch`; the reason when it is
+    /// rejected (then `batch` is as it was).
     ///
-    /// The ingest loop's form: the event is built in its place in `events`. Matching the `Decoded` of
-    /// `decode(_:nowMs:)` and wrapping its payload copied the event (a retain and a release of each of its strings
-    /// and its tag array, and the 180-byte struct moved twice): ~7 % of the ingest thread in `bench e2e`.
+    /// The ingest loop's form: strings are copied into the batch's arena and hashed there and then, and nothing
+    /// is allocated per event (see `InteractionBatch`).
     public func decode(
         _ bytes: UnsafeRawBufferPointer, nowMs: Int64, position: InputPosition,
-        appendingTo events: inout [PositionedInteraction]
+        appendingTo batch: inout InteractionBatch
     ) -> RejectReason? {
-        var fields = InteractionFields(latestTs: latestTs(nowMs: nowMs))
-        if let reason = scan(bytes, into: &fields) { return reason }
-        events.append(PositionedInteraction(event: fields.takeInteraction(), position: position))
-        return nil
+        var fields = BatchFields(latestTs: latestTs(nowMs: nowMs), seed: seed)
+        swap(&fields.batch, &batch)
+        fields.begin()
+        let reason = scan(bytes, into: &fields)
+        if reason == nil { fields.appendEvent(at: position) } else { fields.rollBack() }
+        swap(&fields.batch, &batch)
+        return reason
+    }
+
+    /// Decodes and validates one message value straight from its bytes (no copy of the input).
+    public func decode(_ bytes: UnsafeRawBufferPointer, nowMs: Int64) -> Decoded<Interaction> {
+        var batch = InteractionBatch()
+        let position = InputPosition(partition: 0, offset: -1)
+        if let reason = decode(bytes, nowMs: nowMs, position: position, appendingTo: &batch) {
+            return .rejected(reason)
+        }
+        return .accepted(batch[0].event)
     }
 
     private func latestTs(nowMs: Int64) -> Int64 {
@@ -72,13 +78,13 @@ public struct InteractionDecoder: Sendable {
     }
 
     /// Scans and validates `bytes` into `fields`: `nil` when they hold a valid event.
-    private func scan(_ bytes: UnsafeRawBufferPointer, into fields: inout InteractionFields) -> RejectReason? {
+    private func scan(_ bytes: UnsafeRawBufferPointer, into fields: inout BatchFields) -> RejectReason? {
         guard bytes.count <= maxValueBytes else { return RejectReason(.tooLarge) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return RejectReason(.invalidJSON) }
         var scanner = JSONScanner(
             base: base.assumingMemoryBound(to: UInt8.self),
             count: bytes.count,
-            fastSmallStrings: fastSmallStrings
+            fastSmallStrings: false
         )
         switch scanner.scanDocument(into: &fields) {
         case .invalidJSON: return RejectReason(.invalidJSON)
@@ -98,8 +104,11 @@ public struct InteractionDecoder: Sendable {
     }
 }
 
-/// The interaction fields seen so far while scanning one document.
-struct InteractionFields: JSONObjectReader {
+/// The interaction fields seen so far while scanning one document, their strings already in the batch's arena.
+///
+/// Holds the batch (swapped in by the decoder) so the scanner can append to its arena; `begin()` marks where this
+/// document's strings and tags start, so a rejected document or a repeated `tags` key takes back exactly its own.
+struct BatchFields: JSONObjectReader {
     /// Field numbers, in precedence order.
     enum Bit {
         static let userId = 0, itemId = 1, type = 2, ts = 3, watchMs = 4, durationMs = 5, tags = 6, authorId = 7
@@ -112,29 +121,43 @@ struct InteractionFields: JSONObjectReader {
     ]
 
     let latestTs: Int64
+    let seed: UInt64
+    var batch = InteractionBatch()
+    var bytesMark = 0
+    var tagsMark = 0
     var failures = FieldFailures()
-    var userId: String?
-    var itemId: String?
+    var userId: ArenaString?
+    var itemId: ArenaString?
     var type: EventType?
     var ts: Int64?
     var watchMs: Int64?
     var durationMs: Int64?
-    var tags: [String]?
-    var authorId: String?
-    var country: String?
-    var device: String?
-    var lang: String?
-    var eventId: String?
+    var hasTags = false
+    var authorId: ArenaString?
+    var country: ArenaString?
+    var device: ArenaString?
+    var lang: ArenaString?
+    var eventId: ArenaString?
 
-    init(latestTs: Int64) {
+    init(latestTs: Int64, seed: UInt64) {
         self.latestTs = latestTs
+        self.seed = seed
+    }
+
+    mutating func begin() {
+        bytesMark = batch.bytes.count
+        tagsMark = batch.tags.count
     }
 
     @inline(__always)
     mutating func read(_ key: KnownKey, from scanner: inout JSONScanner) throws(JSONSyntaxError) {
         switch key {
-        case .userId: failures.record(try scanner.readString(minBytes: 1, into: &userId), bit: Bit.userId)
-        case .itemId: failures.record(try scanner.readString(minBytes: 1, into: &itemId), bit: Bit.itemId)
+        case .userId:
+            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &userId, arena: &batch.bytes)
+            failures.record(outcome, bit: Bit.userId)
+        case .itemId:
+            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &itemId, arena: &batch.bytes)
+            failures.record(outcome, bit: Bit.itemId)
         case .type: failures.record(try scanner.readEventType(into: &type), bit: Bit.type)
         case .ts:
             var outcome = try scanner.readInteger(into: &ts)
@@ -159,18 +182,31 @@ struct InteractionFields: JSONObjectReader {
                 outcome = .invalid
             }
             failures.record(outcome, bit: Bit.durationMs)
-        case .tags: failures.record(try scanner.readTags(into: &tags), bit: Bit.tags)
-        case .authorId: failures.record(try scanner.readString(minBytes: 1, into: &authorId), bit: Bit.authorId)
-        case .country: failures.record(try scanner.readString(minBytes: 0, into: &country), bit: Bit.country)
-        case .device: failures.record(try scanner.readString(minBytes: 0, into: &device), bit: Bit.device)
-        case .lang: failures.record(try scanner.readString(minBytes: 0, into: &lang), bit: Bit.lang)
-        case .eventId: failures.record(try scanner.readString(minBytes: 0, into: &eventId), bit: Bit.eventId)
+        case .tags:
+            let outcome = try scanner.readTags(seed: seed, from: tagsMark, into: &batch.tags, arena: &batch.bytes)
+            hasTags = outcome == .present
+            failures.record(outcome, bit: Bit.tags)
+        case .authorId:
+            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &authorId, arena: &batch.bytes)
+            failures.record(outcome, bit: Bit.authorId)
+        case .country:
+            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &country, arena: &batch.bytes)
+            failures.record(outcome, bit: Bit.country)
+        case .device:
+            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &device, arena: &batch.bytes)
+            failures.record(outcome, bit: Bit.device)
+        case .lang:
+            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &lang, arena: &batch.bytes)
+            failures.record(outcome, bit: Bit.lang)
+        case .eventId:
+            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &eventId, arena: &batch.bytes)
+            failures.record(outcome, bit: Bit.eventId)
         case .createdTs, .unknown: try scanner.skipValue(depth: 2)
         }
     }
 
     /// Applies the field rules in their documented precedence: the reason of the first that fails, `nil` when the
-    /// fields make an event (then `takeInteraction()` builds it).
+    /// fields make an event (then `appendEvent(at:)` adds it).
     func rejection() -> RejectReason? {
         var missing: UInt16 = 0
         if userId == nil { missing |= 1 << Bit.userId }
@@ -184,29 +220,34 @@ struct InteractionFields: JSONObjectReader {
             case .absent, .present: return RejectReason(.missingField, field: Self.names[failure.bit])
             }
         }
-        // Unreachable (a missing required field is a failure above): checked so `takeInteraction`'s fallbacks never apply.
+        // Unreachable (a missing required field is a failure above): checked so `appendEvent`'s fallbacks never apply.
         guard userId != nil, itemId != nil, type != nil, ts != nil else { return RejectReason(.invalidJSON) }
         return nil
     }
 
-    /// Moves the fields out into an event; call once, after `rejection()` returned `nil`.
-    ///
-    /// `mutating` with `take()` rather than `consuming`: measured, a consuming method copies the whole field set
-    /// (~40 % slower decode), while taking moves each string out once.
-    mutating func takeInteraction() -> Interaction {
-        Interaction(
-            userId: userId.take() ?? "",
-            itemId: itemId.take() ?? "",
-            type: type ?? .view,
-            timestamp: ts ?? 0,
-            watchMs: watchMs,
-            durationMs: durationMs,
-            tags: tags.take(),
-            authorId: authorId.take(),
-            country: country.take(),
-            device: device.take(),
-            lang: lang.take(),
-            eventId: eventId.take()
-        )
+    /// Appends the event; call once, after `rejection()` returned `nil`.
+    mutating func appendEvent(at position: InputPosition) {
+        var present: BatchEvent.Fields = []
+        if authorId != nil { present.insert(.author) }
+        if country != nil { present.insert(.country) }
+        if device != nil { present.insert(.device) }
+        if lang != nil { present.insert(.lang) }
+        if eventId != nil { present.insert(.eventId) }
+        if hasTags { present.insert(.tags) }
+        if watchMs != nil { present.insert(.watchMs) }
+        if durationMs != nil { present.insert(.durationMs) }
+        batch.events.append(
+            BatchEvent(
+                user: userId ?? ArenaString(), item: itemId ?? ArenaString(), author: authorId ?? ArenaString(),
+                country: country ?? ArenaString(), device: device ?? ArenaString(), lang: lang ?? ArenaString(),
+                eventId: eventId ?? ArenaString(), tagStart: UInt32(tagsMark),
+                tagCount: hasTags ? UInt16(batch.tags.count - tagsMark) : 0, present: present, type: type ?? .view,
+                timestamp: ts ?? 0, watchMs: watchMs ?? 0, durationMs: durationMs ?? 0, position: position))
+    }
+
+    /// Takes back this document's strings and tags.
+    mutating func rollBack() {
+        batch.bytes.removeLast(from: bytesMark)
+        batch.tags.removeSubrange(tagsMark...)
     }
 }

@@ -242,6 +242,102 @@ extension JSONScanner {
     }
 }
 
+/// The same field values read into an `InteractionBatch`'s arena (the interaction decoder's form).
+extension JSONScanner {
+    /// `readString(minBytes:into:)`, with the string's decoded bytes appended to `arena` and hashed.
+    @inline(__always)
+    mutating func readString(
+        minBytes: Int, seed: UInt64, into value: inout ArenaString?, arena: inout ByteArena
+    ) throws(JSONSyntaxError) -> FieldOutcome {
+        value = nil
+        switch current {
+        case UInt8(ascii: "\""):
+            let token = try scanString()
+            guard token.decodedCount >= minBytes && token.decodedCount <= Self.maxStringBytes else { return .invalid }
+            value = append(token, to: &arena, seed: seed)
+            return .present
+        case UInt8(ascii: "n"):
+            try scanLiteral("null")
+            return .absent
+        default:
+            try skipValue(depth: 2)
+            return .invalid
+        }
+    }
+
+    /// `readTags(into:)`, with each tag appended to `tags` (its bytes to `arena`). The tags from `mark` on are this
+    /// document's: a repeated key replaces them, and they are taken back unless the array is valid.
+    mutating func readTags(
+        seed: UInt64, from mark: Int, into tags: inout [ArenaString], arena: inout ByteArena
+    ) throws(JSONSyntaxError) -> FieldOutcome {
+        tags.removeSubrange(mark...)
+        switch current {
+        case UInt8(ascii: "["): break
+        case UInt8(ascii: "n"):
+            try scanLiteral("null")
+            return .absent
+        default:
+            try skipValue(depth: 2)
+            return .invalid
+        }
+        index += 1
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            index += 1
+            return .present
+        }
+        var valid = true
+        var count = 0
+        while true {
+            count += 1
+            if current == UInt8(ascii: "\"") {
+                let token = try scanString()
+                if valid && count <= Self.maxTags && token.decodedCount >= 1
+                    && token.decodedCount <= Self.maxStringBytes
+                {
+                    tags.append(append(token, to: &arena, seed: seed))
+                } else {
+                    valid = false
+                }
+            } else {
+                try skipValue(depth: 3)
+                valid = false
+            }
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+            case UInt8(ascii: "]"):
+                index += 1
+                guard valid else {
+                    tags.removeSubrange(mark...)
+                    return .invalid
+                }
+                return .present
+            default: throw JSONSyntaxError()
+            }
+        }
+    }
+
+    /// Appends a validated token's decoded bytes to `arena`; where they lie and their hash.
+    @inline(__always)
+    func append(_ token: StringToken, to arena: inout ByteArena, seed: UInt64) -> ArenaString {
+        let count = token.decodedCount
+        let offset: Int
+        if !token.hasEscapes {
+            // The closing quote and the rest of the message follow the bytes: the readable count lets short
+            // strings be copied, and their last word hashed, as whole words.
+            offset = arena.append(base + token.start, length: count, readable: end &- token.start)
+        } else {
+            offset = arena.append(length: count) { _ = unescape(token, into: $0) }
+        }
+        let hash = SeededStringHash.hash(
+            arena.base + offset, count: count, readableCount: count &+ ByteArena.slack, seed: seed)
+        return ArenaString(offset: UInt32(truncatingIfNeeded: offset), count: UInt32(count), hash: hash)
+    }
+}
+
 /// Receives the members of a top-level object, one key at a time, and must consume exactly its value.
 protocol JSONObjectReader {
     mutating func read(_ key: KnownKey, from scanner: inout JSONScanner) throws(JSONSyntaxError)

@@ -1,8 +1,9 @@
 /// Builds short ASCII `String`s straight from their bytes, skipping the standard library's re-validation.
 ///
-/// Why: an event carries about eight short strings (ids, tags, context) and `String(decoding:as:)` spends
-/// ~40 ns on each re-checking bytes the scanner has already validated, which is about a third of the whole
-/// decode budget. Swift stores strings of at most 15 UTF-8 bytes inline in the two words of the `String`
+/// Why: a catalog record's strings are mostly short ids and tags, and `String(decoding:as:)` spends ~40 ns on
+/// each re-checking bytes the scanner has already validated (it was a third of the interaction decoder's budget
+/// before interactions were decoded into `InteractionBatch`'s arena). `words(of:)` lets an arena string be
+/// compared with an inline `String` as two integers. Swift stores strings of at most 15 UTF-8 bytes inline in the two words of the `String`
 /// itself: bytes 0–7 in the first word, bytes 8–14 in the second, and in the second word's top byte the
 /// discriminator (immortal, ASCII, small: `0xE`) and the count. We write that representation directly.
 ///

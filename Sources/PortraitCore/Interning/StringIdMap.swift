@@ -11,8 +11,8 @@ import CPortraitPrefetch
 /// Batched lookups (`hash(of:)` for many keys, `prefetch(hash:)` each, then `subscript(_:hash:)`) overlap the
 /// cache misses of their probes instead of waiting for each in turn.
 ///
-/// The hash (`SeededStringHash`) is seeded per table, so ids chosen by a producer can not be
-/// crafted offline to collide. Entries are never removed: symbols live as long as the process.
+/// The hash (`SeededStringHash`) is seeded per process, so ids chosen by a producer can not be
+/// crafted offline to collide, and the decoder's hash of an arena string is looked up as it is. Entries are never removed: symbols live as long as the process.
 struct StringIdMap {
     /// Per slot: `hash << 32 | value`, or 0 when empty (a stored hash is never 0).
     private var meta: [UInt64]
@@ -27,7 +27,7 @@ struct StringIdMap {
         meta = [UInt64](repeating: 0, count: size)
         keys = [String](repeating: "", count: size)
         mask = size - 1
-        seed = SeededStringHash.randomSeed()
+        seed = SeededStringHash.processSeed
     }
 
     subscript(key: String) -> UInt32? {
@@ -41,6 +41,19 @@ struct StringIdMap {
             let word = meta[index]
             if word == 0 { return nil }
             if UInt32(truncatingIfNeeded: word >> 32) == hash, keys[index] == key {
+                return UInt32(truncatingIfNeeded: word)
+            }
+            index = (index &+ 1) & mask
+        }
+    }
+
+    /// The value of `name`, a string of `view`'s batch (hashed by the decoder).
+    subscript(name: ArenaString, in view: BatchView) -> UInt32? {
+        var index = Int(truncatingIfNeeded: name.hash) & mask
+        while true {
+            let word = meta[index]
+            if word == 0 { return nil }
+            if UInt32(truncatingIfNeeded: word >> 32) == name.hash, view.equals(name, keys[index]) {
                 return UInt32(truncatingIfNeeded: word)
             }
             index = (index &+ 1) & mask

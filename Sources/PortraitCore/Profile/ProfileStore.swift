@@ -34,6 +34,20 @@ struct ProfileStore {
     /// `slotCreating(_:)` with the user id's `userHash(_:)` already known.
     mutating func slotCreating(_ userId: String, hash: UInt32) -> (slot: Int32, created: Bool) {
         if let slot = index.find(hash: hash, matches: { slab[Int($0)].userId == userId }) { return (slot, false) }
+        return (insert(userId, hash: hash), true)
+    }
+
+    /// `slotCreating(_:)` for a user id of `view`'s batch (hashed by the decoder): its `String` is built only for a
+    /// new profile.
+    mutating func slotCreating(_ userId: ArenaString, in view: BatchView) -> (slot: Int32, created: Bool) {
+        if let slot = index.find(hash: userId.hash, matches: { view.equals(userId, slab[Int($0)].userId) }) {
+            return (slot, false)
+        }
+        return (insert(view.string(userId), hash: userId.hash), true)
+    }
+
+    /// Adds an empty profile for `userId` (absent), whose hash is `hash`.
+    private mutating func insert(_ userId: String, hash: UInt32) -> Int32 {
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
@@ -45,7 +59,7 @@ struct ProfileStore {
         index.insert(hash: hash, slot: slot)
         count += 1
         if tracksRecency { linkNewest(slot) }
-        return (slot, true)
+        return slot
     }
 
     subscript(slot: Int32) -> Profile {

@@ -11,7 +11,7 @@ struct SlotIndex {
     private var words: [UInt64]
     private var mask: Int
     private(set) var count = 0
-    let seed = SeededStringHash.randomSeed()
+    let seed = SeededStringHash.processSeed
 
     init() {
         words = [UInt64](repeating: 0, count: 16)

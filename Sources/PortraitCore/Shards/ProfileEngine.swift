@@ -51,17 +51,21 @@ public final class ProfileEngine: Sendable {
     /// empty batch, whose token is then never reported).
     ///
     /// With several shards a part is the batch itself plus the indices of its shard's events: every shard shares
-    /// the one array instead of a copy of its events (a copy retains each event's tag array and heap strings).
+    /// the one batch (its storage is not copied).
     @discardableResult
-    public func submit(_ batch: [PositionedInteraction], token: UInt64) -> Int {
+    public func submit(_ batch: InteractionBatch, token: UInt64) -> Int {
         guard !batch.isEmpty else { return 0 }
         if shards.count == 1 {
             hand(batch, indices: nil, count: batch.count, to: shards[0], token: token)
             return 1
         }
         var parts = [[Int32]](repeating: [], count: shards.count)
-        for offset in batch.indices {
-            parts[shardIndex(for: batch[offset].event.userId)].append(Int32(truncatingIfNeeded: offset))
+        let shardCount = UInt64(shards.count)
+        batch.withView { view in
+            for offset in view.events.indices {
+                let user = view.buffer(view.events[offset].user)
+                parts[Int(StableHash.fnv1a(user) % shardCount)].append(Int32(truncatingIfNeeded: offset))
+            }
         }
         var handed = 0
         for (index, part) in parts.enumerated() where !part.isEmpty {
@@ -71,7 +75,13 @@ public final class ProfileEngine: Sendable {
         return handed
     }
 
-    private func hand(_ batch: [PositionedInteraction], indices: [Int32]?, count: Int, to shard: Shard, token: UInt64) {
+    /// `submit(_:token:)` for events held as `Interaction`s (tests and tools).
+    @discardableResult
+    public func submit(_ events: [PositionedInteraction], token: UInt64) -> Int {
+        submit(InteractionBatch(events), token: token)
+    }
+
+    private func hand(_ batch: InteractionBatch, indices: [Int32]?, count: Int, to shard: Shard, token: UInt64) {
         gate.submitted(count, shard: shard.index)
         shard.queue.async { shard.apply(batch, indices: indices, token: token) }
     }

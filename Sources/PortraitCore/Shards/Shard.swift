@@ -111,21 +111,27 @@ final class Shard: @unchecked Sendable {
 
     /// Applies one part — the events of `batch` at `indices` (all of them when `nil`): dedupe, resolve under one
     /// catalog lock, apply, then count and maybe cut.
-    func apply(_ batch: [PositionedInteraction], indices: [Int32]? = nil, token: UInt64) {
+    func apply(_ batch: InteractionBatch, indices: [Int32]? = nil, token: UInt64) {
         let started = threadCPUNanoseconds()
         let count = indices?.count ?? batch.count
-        let (slots, created) = Self.slots(of: batch, indices: indices, in: &store)
-        if evictedStore != nil {
-            for (offset, slot) in created { restoreEvicted(batch[offset].event.userId, into: slot) }
+        let resolved = batch.withView { view in
+            let (slots, created) = Self.slots(of: view, indices: indices, in: &store)
+            if evictedStore != nil {
+                for (offset, slot) in created { restoreEvicted(view.string(view.events[offset].user), into: slot) }
+            }
+            let (accepted, duplicates) = Self.admit(view, indices: indices, slots: slots, in: &store)
+            let cached = symbolCache.lookup(view, accepted: accepted)
+            let resolved = renderer.withNames { names in
+                catalog.resolve(view, accepted: accepted, cached: cached, names: &names)
+            }
+            return (resolved, created, duplicates)
         }
-        let (accepted, duplicates) = Self.admit(batch, indices: indices, slots: slots, in: &store)
-        let cached = symbolCache.lookup(batch, accepted: accepted)
-        let resolved = renderer.withNames { names in catalog.resolve(batch, accepted: accepted, cached: cached, names: &names) }
-        symbolCache.learn(resolved.learned)
+        let (part, created, duplicates) = resolved
+        symbolCache.learn(part.learned)
         var applied = [Int](repeating: 0, count: EventType.allCases.count)
         renderer.withNames { names in
             Self.apply(
-                resolved, to: &store, popularity: &popularity, profileBytes: &profileBytes, names: &names,
+                part, to: &store, popularity: &popularity, profileBytes: &profileBytes, names: &names,
                 applied: &applied, configuration: configuration, catalog: catalog)
         }
         // A profile created only for duplicates has nothing to emit: forget it again.
@@ -144,30 +150,27 @@ final class Shard: @unchecked Sendable {
     /// The slot of each event's user (in part order), creating profiles; the created ones with the offset of the
     /// event that created them. Like the loops below, a static function over `inout` state (see `apply(_:to:…)`).
     ///
-    /// Two passes, so the misses overlap: the first hashes every user id and prefetches its index probe, the second
-    /// looks each up while prefetching the slab entry a few events ahead will compare.
-    private static func slots(of batch: [PositionedInteraction], indices: [Int32]?, in store: inout ProfileStore)
+    /// Two passes, so the misses overlap: the first prefetches each user's index probe (the decoder hashed the
+    /// id), the second looks each up while prefetching the slab entry a few events ahead will compare.
+    private static func slots(of view: BatchView, indices: [Int32]?, in store: inout ProfileStore)
         -> (slots: [Int32], created: [(offset: Int, slot: Int32)])
     {
-        let count = indices?.count ?? batch.count
-        var hashes: [UInt32] = []
-        hashes.reserveCapacity(count)
-        // Fields are read through the array, never by copying a whole `PositionedInteraction`
-        // (that would retain its tag array and every heap string, twice per event).
+        let count = indices?.count ?? view.events.count
         for ordinal in 0..<count {
             let offset = indices.map { Int($0[ordinal]) } ?? ordinal
-            let hash = store.userHash(batch[offset].event.userId)
-            store.prefetchIndex(hash: hash)
-            hashes.append(hash)
+            store.prefetchIndex(hash: view.events[offset].user.hash)
         }
         var slots: [Int32] = []
         slots.reserveCapacity(count)
         var created: [(offset: Int, slot: Int32)] = []
         let ahead = ProfileStore.entryPrefetchDistance
         for ordinal in 0..<count {
-            if ordinal &+ ahead < count { store.prefetchCandidate(hash: hashes[ordinal &+ ahead]) }
+            if ordinal &+ ahead < count {
+                let offset = indices.map { Int($0[ordinal &+ ahead]) } ?? ordinal &+ ahead
+                store.prefetchCandidate(hash: view.events[offset].user.hash)
+            }
             let offset = indices.map { Int($0[ordinal]) } ?? ordinal
-            let (slot, isNew) = store.slotCreating(batch[offset].event.userId, hash: hashes[ordinal])
+            let (slot, isNew) = store.slotCreating(view.events[offset].user, in: view)
             if isNew { created.append((offset, slot)) }
             slots.append(slot)
         }
@@ -177,7 +180,7 @@ final class Shard: @unchecked Sendable {
     /// The events not applied before (by their user's applied offsets), with their slots; records them as applied.
     /// Runs after evicted profiles were restored, so a restored user's duplicates are recognised.
     private static func admit(
-        _ batch: [PositionedInteraction], indices: [Int32]?, slots: [Int32], in store: inout ProfileStore
+        _ view: BatchView, indices: [Int32]?, slots: [Int32], in store: inout ProfileStore
     ) -> (accepted: [(index: Int, slot: Int32)], duplicates: Int) {
         var accepted: [(index: Int, slot: Int32)] = []
         accepted.reserveCapacity(slots.count)
@@ -186,7 +189,7 @@ final class Shard: @unchecked Sendable {
         for (ordinal, slot) in slots.enumerated() {
             if ordinal &+ entryAhead < slots.count { store.prefetchEntry(slots[ordinal &+ entryAhead]) }
             let offset = indices.map { Int($0[ordinal]) } ?? ordinal
-            guard store[slot].admit(batch[offset].position) else {
+            guard store[slot].admit(view.events[offset].position) else {
                 duplicates += 1
                 continue
             }
@@ -205,21 +208,26 @@ final class Shard: @unchecked Sendable {
     ) {
         let events = resolved.events
         let (entryAhead, wordsAhead) = (ProfileStore.entryPrefetchDistance, ProfileStore.wordsPrefetchDistance)
-        for index in events.indices {
-            // The profiles of the next events are fetched while this one is applied (see `ProfileStore.prefetchEntry`).
-            if index &+ entryAhead < events.count { store.prefetchEntry(events[index &+ entryAhead].slot) }
-            if index &+ wordsAhead < events.count { store.prefetchWords(events[index &+ wordsAhead].slot) }
-            let event = events[index]
-            if !popularity.add(item: event.item, weight: event.weight, at: event.timestamp) {
-                // The event is past the deltas' range: merge them and start anew.
-                merge(&popularity, into: catalog)
-                _ = popularity.add(item: event.item, weight: event.weight, at: event.timestamp)
+        // Tags through a pointer: a slice of the pool per event retained and released its buffer.
+        resolved.tagPool.withUnsafeBufferPointer { pool in
+            for index in events.indices {
+                // The profiles of the next events are fetched while this one is applied
+                // (see `ProfileStore.prefetchEntry`).
+                if index &+ entryAhead < events.count { store.prefetchEntry(events[index &+ entryAhead].slot) }
+                if index &+ wordsAhead < events.count { store.prefetchWords(events[index &+ wordsAhead].slot) }
+                let event = events[index]
+                if !popularity.add(item: event.item, weight: event.weight, at: event.timestamp) {
+                    // The event is past the deltas' range: merge them and start anew.
+                    merge(&popularity, into: catalog)
+                    _ = popularity.add(item: event.item, weight: event.weight, at: event.timestamp)
+                }
+                let tags = UnsafeBufferPointer(
+                    rebasing: pool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)])
+                store[event.slot].apply(event, tags: tags, configuration: configuration, names: &names, catalog: catalog)
+                account(event.slot, in: &store, total: &profileBytes)
+                store.touch(event.slot)
+                applied[Int(event.type.rawValue)] += 1
             }
-            let tags = resolved.tagPool[Int(event.tagStart)..<Int(event.tagStart + event.tagCount)]
-            store[event.slot].apply(event, tags: tags, configuration: configuration, names: &names, catalog: catalog)
-            account(event.slot, in: &store, total: &profileBytes)
-            store.touch(event.slot)
-            applied[Int(event.type.rawValue)] += 1
         }
     }
 

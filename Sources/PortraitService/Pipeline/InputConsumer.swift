@@ -58,7 +58,7 @@ final class InputConsumer: KafkaRebalanceHandler, LedgerProgressObserver, @unche
     private var assigned: Set<Int32> = []
     private var paused = false
     private var stored: [Int32: Int64] = [:]
-    private var events: [PositionedInteraction] = []
+    private var events = InteractionBatch()
     /// The highest offset per partition of the current poll (kept between polls for its capacity).
     private var ends: [Int32: Int64] = [:]
     /// Per assigned partition, the offset after the last record polled.
@@ -232,7 +232,7 @@ final class InputConsumer: KafkaRebalanceHandler, LedgerProgressObserver, @unche
         consumed.add(total, ordering: .relaxed)
         metrics.batchSize.record(total)
         var byType = [Int](repeating: 0, count: EventType.allCases.count)
-        for event in events { byType[Int(event.event.type.rawValue)] += 1 }
+        for index in 0..<events.count { byType[Int(events.type(at: index).rawValue)] += 1 }
         for type in EventType.allCases where byType[Int(type.rawValue)] > 0 {
             metrics.consumed(type, count: byType[Int(type.rawValue)])
         }

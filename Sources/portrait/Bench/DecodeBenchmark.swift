@@ -5,6 +5,8 @@ import PortraitService
 /// Times our `InteractionDecoder` against Foundation's `JSONDecoder` (plus the same validation) on the same events.
 ///
 /// Both sides see identical bytes; the Foundation side wraps each value in `Data` as a consumer would have to.
+/// Ours decodes into an `InteractionBatch`, the form the daemon's consumer hands to the engine; Foundation builds
+/// its `Codable` struct.
 /// Foundation runs over at most `foundationLimit` events since it is ~10–20× slower; rates are per event either way.
 enum DecodeBenchmark {
     /// Runs both decoders; ours `rounds` times (the best round counts), Foundation once.
@@ -12,7 +14,8 @@ enum DecodeBenchmark {
         events: [[UInt8]],
         nowMs: Int64,
         rounds: Int = 3,
-        foundationLimit: Int = 200_000
+        foundationLimit: Int = 200_000,
+        batchSize: Int = 8_192
     ) -> DecodeBenchmarkReport {
         let decoder = InteractionDecoder()
         // One contiguous buffer, as messages sit in a consumer's fetch buffers; no per-event array to retain.
@@ -25,21 +28,24 @@ enum DecodeBenchmark {
         }
         var best = DecodeBenchmarkReport.Measurement(events: 0, wallSeconds: .infinity, cpuSeconds: .infinity)
         var accepted = 0
+        // Into a batch of the daemon's largest poll, emptied when full, as the consumer decodes.
+        var batch = InteractionBatch()
+        batch.reserveCapacity(batchSize)
         for _ in 0..<max(rounds, 1) {
             var acceptedThisRound = 0
-            var checksum = 0
             let measurement = measure(events: events.count) {
                 buffer.withUnsafeBytes { all in
                     for index in 0..<events.count {
                         let value = UnsafeRawBufferPointer(rebasing: all[offsets[index]..<offsets[index + 1]])
-                        if case .accepted(let interaction) = decoder.decode(value, nowMs: nowMs) {
+                        let position = InputPosition(partition: 0, offset: Int64(index))
+                        if decoder.decode(value, nowMs: nowMs, position: position, appendingTo: &batch) == nil {
                             acceptedThisRound += 1
-                            checksum &+= interaction.userId.utf8.count &+ Int(interaction.timestamp)
+                            if batch.count == batchSize { batch.removeAll(keepingCapacity: true) }
                         }
                     }
                 }
             }
-            blackHole(checksum)
+            batch.removeAll(keepingCapacity: true)
             accepted = acceptedThisRound
             if measurement.wallSeconds < best.wallSeconds { best = measurement }
         }

@@ -18,19 +18,30 @@ import Testing
     /// Checks one document; returns a description of the disagreement, or nil.
     func disagreement(_ bytes: [UInt8]) -> String? {
         let ours = decoder.decode(bytes, nowMs: Self.nowMs)
-        // The ingest loop's form must agree with this one on every document.
-        var appended = [PositionedInteraction(event: Interaction(userId: "earlier", itemId: "i", type: .view, timestamp: 0))]
+        // The ingest loop's form must agree with this one on every document, leave an earlier event of the batch
+        // as it was, and hash each string as the tables hash the `String`.
+        let earlier = PositionedInteraction(
+            event: Interaction(userId: "earlier", itemId: "i", type: .view, timestamp: 0, tags: ["a", "b"]))
+        var appended = InteractionBatch([earlier])
         let position = InputPosition(partition: 3, offset: 42)
         let reason = bytes.withUnsafeBytes {
             decoder.decode($0, nowMs: Self.nowMs, position: position, appendingTo: &appended)
         }
+        guard appended[0].event == earlier.event else { return "the appending form changed an earlier event" }
         switch ours {
         case .accepted(let event):
             guard reason == nil, appended.count == 2, appended[1].event == event, appended[1].position == position else {
                 return "the appending form disagrees: \(String(describing: reason)), \(appended.count) events"
             }
+            let stored = appended.events[1]
+            let strings = [(stored.user, event.userId), (stored.item, event.itemId)]
+                + zip(appended.tags[Int(stored.tagStart)...], event.tags ?? []).map { ($0, $1) }
+            for (string, expected) in strings
+            where string.hash != SeededStringHash.hash(expected, seed: SeededStringHash.processSeed) {
+                return "the batch's hash of \(expected) differs from the String's"
+            }
         case .rejected(let expected):
-            guard reason == expected, appended.count == 1 else {
+            guard reason == expected, appended.count == 1, appended.tags.count == 2 else {
                 return "the appending form disagrees: \(String(describing: reason)) vs \(expected), \(appended.count) events"
             }
         }

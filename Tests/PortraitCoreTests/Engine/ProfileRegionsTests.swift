@@ -41,7 +41,9 @@ import Testing
                 tagCount: Int32(tags.count), country: 0, device: 0, lang: 0,
                 position: InputPosition(partition: 0, offset: -1), slot: 0)
             let previousAsOf = profile.asOf
-            profile.apply(event, tags: tags[...], configuration: configuration, names: &names, catalog: catalog)
+            tags.withUnsafeBufferPointer {
+                profile.apply(event, tags: $0, configuration: configuration, names: &names, catalog: catalog)
+            }
 
             if let index = seen.lastIndex(of: item) { seen.remove(at: index) }
             if seen.count >= configuration.seenItemsPerUser { seen.removeFirst() }
