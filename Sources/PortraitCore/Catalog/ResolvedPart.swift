@@ -27,10 +27,10 @@ struct ResolvedPart {
 /// A shard's lock-free cache of the global symbol table (strings it has already seen).
 struct SymbolCache {
     private var ids = StringIdMap()
-    /// Context values (country, device, lang) have a handful of distinct values: a short list of their bytes
-    /// (at most 15, as `BatchView.words`), compared as integers, beats a probe of the table.
-    private var context: [(low: UInt64, high: UInt64, id: UInt32)] = []
-    private static let contextCapacity = 32
+    /// Context values (country, device, lang) have a handful of distinct values, each on most events: a small
+    /// direct-mapped cache by hash, of their bytes (at most 15, as `BatchView.words`) compared as two integers,
+    /// beats a probe of the large table. A collision replaces the entry.
+    private var context = [(low: UInt64, high: UInt64, id: UInt32)](repeating: (0, 0, 0), count: 64)
 
     /// The ids of every string of the accepted events, laid out per event as item, author, country,
     /// device, lang, then the tags; 0 where the string is absent or not cached yet.
@@ -72,9 +72,11 @@ struct SymbolCache {
     private mutating func contextId(_ name: ArenaString, in view: BatchView) -> UInt32 {
         guard name.count <= 15 else { return id(name, in: view) }
         let (low, high) = view.words(name)
-        for entry in context where entry.low == low && entry.high == high { return entry.id }
+        let slot = Int(truncatingIfNeeded: name.hash) & (context.count - 1)
+        // An empty entry's id is 0, and a cached entry's never is: the words of "" are (0, 0) too.
+        if context[slot].id != 0, context[slot].low == low, context[slot].high == high { return context[slot].id }
         let id = id(name, in: view)
-        if id != 0, context.count < Self.contextCapacity { context.append((low, high, id)) }
+        if id != 0 { context[slot] = (low, high, id) }
         return id
     }
 

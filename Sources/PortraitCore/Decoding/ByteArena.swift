@@ -40,6 +40,15 @@ struct ByteArena: Sendable {
         reallocate(capacity: max(minimum, storage.capacity))
     }
 
+    /// Makes the buffer this arena's own, with room for `length` more bytes: call before appending (the appends
+    /// check the room again, not the sharing, which costs a call per string).
+    @inline(__always)
+    mutating func prepareToAppend(_ length: Int) {
+        if count &+ length > storage.capacity || !isKnownUniquelyReferenced(&storage) {
+            reallocate(capacity: max(count + length, storage.capacity * 2, 4_096))
+        }
+    }
+
     mutating func removeAll(keepingCapacity: Bool) {
         count = 0
         if !keepingCapacity {
@@ -56,7 +65,7 @@ struct ByteArena: Sendable {
     }
 
     /// Appends `length` bytes from `source`, of which `readable` (at least `length`) may be read; returns where they
-    /// start.
+    /// start. Call `prepareToAppend` first.
     @inline(__always)
     mutating func append(_ source: UnsafePointer<UInt8>, length: Int, readable: Int) -> Int {
         let destination = reserveAppend(length)
@@ -75,7 +84,8 @@ struct ByteArena: Sendable {
         return offset
     }
 
-    /// Appends `length` bytes written by `body` (given where they go); returns where they start.
+    /// Appends `length` bytes written by `body` (given where they go); returns where they start. Call
+    /// `prepareToAppend` first.
     mutating func append(length: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Void) -> Int {
         body(reserveAppend(length))
         let offset = count
@@ -83,12 +93,14 @@ struct ByteArena: Sendable {
         return offset
     }
 
-    /// Where `length` more bytes go, with the slack after them, in a buffer only this arena refers to.
+    /// Where `length` more bytes go, with the slack after them. The buffer must be this arena's own
+    /// (`prepareToAppend`); a new one, when it lacks room, is.
     @inline(__always)
     private mutating func reserveAppend(_ length: Int) -> UnsafeMutablePointer<UInt8> {
-        if count &+ length > storage.capacity || !isKnownUniquelyReferenced(&storage) {
+        if count &+ length > storage.capacity {
             reallocate(capacity: max(count + length, storage.capacity * 2, 4_096))
         }
+        assert(isKnownUniquelyReferenced(&storage), "ByteArena: append without prepareToAppend")
         return storage.base + count
     }
 

@@ -110,6 +110,7 @@ public struct InteractionBatch: Sendable {
     private mutating func append(_ string: String) -> ArenaString {
         var string = string
         return string.withUTF8 { utf8 in
+            bytes.prepareToAppend(utf8.count)
             let offset = bytes.append(length: utf8.count) { destination in
                 if let source = utf8.baseAddress { destination.update(from: source, count: utf8.count) }
             }

@@ -53,13 +53,13 @@ public struct InteractionDecoder: Sendable {
         _ bytes: UnsafeRawBufferPointer, nowMs: Int64, position: InputPosition,
         appendingTo batch: inout InteractionBatch
     ) -> RejectReason? {
-        var fields = BatchFields(latestTs: latestTs(nowMs: nowMs), seed: seed)
-        swap(&fields.batch, &batch)
-        fields.begin()
-        let reason = scan(bytes, into: &fields)
-        if reason == nil { fields.appendEvent(at: position) } else { fields.rollBack() }
-        swap(&fields.batch, &batch)
-        return reason
+        let latestTs = latestTs(nowMs: nowMs)
+        return withUnsafeMutablePointer(to: &batch) { batch in
+            var fields = BatchFields(latestTs: latestTs, seed: seed, batch: batch)
+            let reason = scan(bytes, into: &fields)
+            if reason == nil { fields.appendEvent(at: position) } else { fields.rollBack() }
+            return reason
+        }
     }
 
     /// Decodes and validates one message value straight from its bytes (no copy of the input).
@@ -81,6 +81,7 @@ public struct InteractionDecoder: Sendable {
     private func scan(_ bytes: UnsafeRawBufferPointer, into fields: inout BatchFields) -> RejectReason? {
         guard bytes.count <= maxValueBytes else { return RejectReason(.tooLarge) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return RejectReason(.invalidJSON) }
+        fields.prepare(length: bytes.count)
         var scanner = JSONScanner(
             base: base.assumingMemoryBound(to: UInt8.self),
             count: bytes.count,
@@ -106,8 +107,10 @@ public struct InteractionDecoder: Sendable {
 
 /// The interaction fields seen so far while scanning one document, their strings already in the batch's arena.
 ///
-/// Holds the batch (swapped in by the decoder) so the scanner can append to its arena; `begin()` marks where this
-/// document's strings and tags start, so a rejected document or a repeated `tags` key takes back exactly its own.
+/// Points to the batch (the decoder's `inout` argument, for the length of one `decode` call) so the scanner can
+/// append to its arena: holding the batch itself (swapped in and out) retained and released its empty
+/// placeholder's buffers on every event. The marks say where this document's strings and tags start, so a
+/// rejected document or a repeated `tags` key takes back exactly its own.
 struct BatchFields: JSONObjectReader {
     /// Field numbers, in precedence order.
     enum Bit {
@@ -122,9 +125,9 @@ struct BatchFields: JSONObjectReader {
 
     let latestTs: Int64
     let seed: UInt64
-    var batch = InteractionBatch()
-    var bytesMark = 0
-    var tagsMark = 0
+    let batch: UnsafeMutablePointer<InteractionBatch>
+    let bytesMark: Int
+    let tagsMark: Int
     var failures = FieldFailures()
     var userId: ArenaString?
     var itemId: ArenaString?
@@ -139,24 +142,27 @@ struct BatchFields: JSONObjectReader {
     var lang: ArenaString?
     var eventId: ArenaString?
 
-    init(latestTs: Int64, seed: UInt64) {
+    init(latestTs: Int64, seed: UInt64, batch: UnsafeMutablePointer<InteractionBatch>) {
         self.latestTs = latestTs
         self.seed = seed
+        self.batch = batch
+        bytesMark = batch.pointee.bytes.count
+        tagsMark = batch.pointee.tags.count
     }
 
-    mutating func begin() {
-        bytesMark = batch.bytes.count
-        tagsMark = batch.tags.count
+    /// Readies the arena for a document of `length` bytes: its strings, decoded, are never longer.
+    mutating func prepare(length: Int) {
+        batch.pointee.bytes.prepareToAppend(length)
     }
 
     @inline(__always)
     mutating func read(_ key: KnownKey, from scanner: inout JSONScanner) throws(JSONSyntaxError) {
         switch key {
         case .userId:
-            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &userId, arena: &batch.bytes)
+            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &userId, arena: &batch.pointee.bytes)
             failures.record(outcome, bit: Bit.userId)
         case .itemId:
-            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &itemId, arena: &batch.bytes)
+            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &itemId, arena: &batch.pointee.bytes)
             failures.record(outcome, bit: Bit.itemId)
         case .type: failures.record(try scanner.readEventType(into: &type), bit: Bit.type)
         case .ts:
@@ -183,23 +189,23 @@ struct BatchFields: JSONObjectReader {
             }
             failures.record(outcome, bit: Bit.durationMs)
         case .tags:
-            let outcome = try scanner.readTags(seed: seed, from: tagsMark, into: &batch.tags, arena: &batch.bytes)
+            let outcome = try scanner.readTags(seed: seed, from: tagsMark, into: &batch.pointee.tags, arena: &batch.pointee.bytes)
             hasTags = outcome == .present
             failures.record(outcome, bit: Bit.tags)
         case .authorId:
-            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &authorId, arena: &batch.bytes)
+            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &authorId, arena: &batch.pointee.bytes)
             failures.record(outcome, bit: Bit.authorId)
         case .country:
-            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &country, arena: &batch.bytes)
+            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &country, arena: &batch.pointee.bytes)
             failures.record(outcome, bit: Bit.country)
         case .device:
-            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &device, arena: &batch.bytes)
+            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &device, arena: &batch.pointee.bytes)
             failures.record(outcome, bit: Bit.device)
         case .lang:
-            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &lang, arena: &batch.bytes)
+            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &lang, arena: &batch.pointee.bytes)
             failures.record(outcome, bit: Bit.lang)
         case .eventId:
-            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &eventId, arena: &batch.bytes)
+            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &eventId, arena: &batch.pointee.bytes)
             failures.record(outcome, bit: Bit.eventId)
         case .createdTs, .unknown: try scanner.skipValue(depth: 2)
         }
@@ -236,18 +242,18 @@ struct BatchFields: JSONObjectReader {
         if hasTags { present.insert(.tags) }
         if watchMs != nil { present.insert(.watchMs) }
         if durationMs != nil { present.insert(.durationMs) }
-        batch.events.append(
+        batch.pointee.events.append(
             BatchEvent(
                 user: userId ?? ArenaString(), item: itemId ?? ArenaString(), author: authorId ?? ArenaString(),
                 country: country ?? ArenaString(), device: device ?? ArenaString(), lang: lang ?? ArenaString(),
                 eventId: eventId ?? ArenaString(), tagStart: UInt32(tagsMark),
-                tagCount: hasTags ? UInt16(batch.tags.count - tagsMark) : 0, present: present, type: type ?? .view,
+                tagCount: hasTags ? UInt16(batch.pointee.tags.count - tagsMark) : 0, present: present, type: type ?? .view,
                 timestamp: ts ?? 0, watchMs: watchMs ?? 0, durationMs: durationMs ?? 0, position: position))
     }
 
     /// Takes back this document's strings and tags.
     mutating func rollBack() {
-        batch.bytes.removeLast(from: bytesMark)
-        batch.tags.removeSubrange(tagsMark...)
+        batch.pointee.bytes.removeLast(from: bytesMark)
+        batch.pointee.tags.removeSubrange(tagsMark...)
     }
 }
