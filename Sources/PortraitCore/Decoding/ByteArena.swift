@@ -44,8 +44,10 @@ struct ByteArena: Sendable {
     /// check the room again, not the sharing, which costs a call per string).
     @inline(__always)
     mutating func prepareToAppend(_ length: Int) {
-        if count &+ length > storage.capacity || !isKnownUniquelyReferenced(&storage) {
+        if count &+ length > storage.capacity {
             reallocate(capacity: max(count + length, storage.capacity * 2, 4_096))
+        } else if !isKnownUniquelyReferenced(&storage) {
+            reallocate(capacity: storage.capacity)
         }
     }
 

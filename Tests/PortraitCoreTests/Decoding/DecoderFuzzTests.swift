@@ -23,6 +23,7 @@ import Testing
         let earlier = PositionedInteraction(
             event: Interaction(userId: "earlier", itemId: "i", type: .view, timestamp: 0, tags: ["a", "b"]))
         var appended = InteractionBatch([earlier])
+        let bytesBefore = appended.bytes.count
         let position = InputPosition(partition: 3, offset: 42)
         let reason = bytes.withUnsafeBytes {
             decoder.decode($0, nowMs: Self.nowMs, position: position, appendingTo: &appended)
@@ -41,7 +42,8 @@ import Testing
                 return "the batch's hash of \(expected) differs from the String's"
             }
         case .rejected(let expected):
-            guard reason == expected, appended.count == 1, appended.tags.count == 2 else {
+            guard reason == expected, appended.count == 1, appended.tags.count == 2, appended.bytes.count == bytesBefore
+            else {
                 return "the appending form disagrees: \(String(describing: reason)) vs \(expected), \(appended.count) events"
             }
         }
