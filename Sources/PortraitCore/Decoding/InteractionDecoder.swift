@@ -85,7 +85,7 @@ public struct InteractionDecoder: Sendable {
         var scanner = JSONScanner(
             base: base.assumingMemoryBound(to: UInt8.self),
             count: bytes.count,
-            fastSmallStrings: false
+            fastSmallStrings: false  // no `String` is built: strings go to the batch's arena
         )
         switch scanner.scanDocument(into: &fields) {
         case .invalidJSON: return RejectReason(.invalidJSON)

@@ -29,8 +29,8 @@ extension Profile {
     /// `names` (the shard's copy, completed from `catalog` when it lacks one) breaks ties between equal smallest
     /// scores at a cap (see `addScore`).
     mutating func apply(
-        _ event: ResolvedEvent, tags: UnsafeBufferPointer<UInt32>, configuration: EngineConfiguration, names: inout SymbolNames,
-        catalog: ItemCatalog
+        _ event: ResolvedEvent, tags: UnsafeBufferPointer<UInt32>, configuration: EngineConfiguration,
+        names: inout SymbolNames, catalog: ItemCatalog
     ) {
         let ts = event.timestamp
         let halfLife = configuration.halfLifeMs
