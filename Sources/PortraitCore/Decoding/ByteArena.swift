@@ -35,11 +35,6 @@ struct ByteArena: Sendable {
 
     var capacity: Int { storage.capacity }
 
-    mutating func reserveCapacity(_ minimum: Int) {
-        guard minimum > storage.capacity || !isKnownUniquelyReferenced(&storage) else { return }
-        reallocate(capacity: max(minimum, storage.capacity))
-    }
-
     /// Makes the buffer this arena's own, with room for `length` more bytes: call before appending (the appends
     /// check the room again, not the sharing, which costs a call per string).
     @inline(__always)

@@ -33,7 +33,7 @@ public struct InteractionBatch: Sendable {
 
     public mutating func reserveCapacity(_ count: Int) {
         events.reserveCapacity(count)
-        bytes.reserveCapacity(count * 64)
+        bytes.prepareToAppend(count * 64)
         tags.reserveCapacity(count * 4)
     }
 

@@ -158,12 +158,8 @@ struct BatchFields: JSONObjectReader {
     @inline(__always)
     mutating func read(_ key: KnownKey, from scanner: inout JSONScanner) throws(JSONSyntaxError) {
         switch key {
-        case .userId:
-            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &userId, arena: &batch.pointee.bytes)
-            failures.record(outcome, bit: Bit.userId)
-        case .itemId:
-            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &itemId, arena: &batch.pointee.bytes)
-            failures.record(outcome, bit: Bit.itemId)
+        case .userId: userId = try string(&scanner, minBytes: 1, bit: Bit.userId)
+        case .itemId: itemId = try string(&scanner, minBytes: 1, bit: Bit.itemId)
         case .type: failures.record(try scanner.readEventType(into: &type), bit: Bit.type)
         case .ts:
             var outcome = try scanner.readInteger(into: &ts)
@@ -172,43 +168,51 @@ struct BatchFields: JSONObjectReader {
                 outcome = .outOfRange
             }
             failures.record(outcome, bit: Bit.ts)
-        case .watchMs:
-            var outcome = try scanner.readInteger(into: &watchMs)
-            if outcome == .outOfRange { outcome = .invalid }
-            if let value = watchMs, value < 0 {
-                watchMs = nil
-                outcome = .invalid
-            }
-            failures.record(outcome, bit: Bit.watchMs)
-        case .durationMs:
-            var outcome = try scanner.readInteger(into: &durationMs)
-            if outcome == .outOfRange { outcome = .invalid }
-            if let value = durationMs, value <= 0 {
-                durationMs = nil
-                outcome = .invalid
-            }
-            failures.record(outcome, bit: Bit.durationMs)
+        case .watchMs: watchMs = try integer(&scanner, minimum: 0, bit: Bit.watchMs)
+        case .durationMs: durationMs = try integer(&scanner, minimum: 1, bit: Bit.durationMs)
         case .tags:
-            let outcome = try scanner.readTags(seed: seed, from: tagsMark, into: &batch.pointee.tags, arena: &batch.pointee.bytes)
+            let (seed, batch, mark) = (seed, batch, tagsMark)
+            batch.pointee.tags.removeSubrange(mark...)  // a repeated key replaces the earlier tags
+            let outcome = try scanner.readTagTokens { scanner, token in
+                batch.pointee.tags.append(scanner.append(token, to: &batch.pointee.bytes, seed: seed))
+            }
+            if outcome != .present { batch.pointee.tags.removeSubrange(mark...) }
             hasTags = outcome == .present
             failures.record(outcome, bit: Bit.tags)
-        case .authorId:
-            let outcome = try scanner.readString(minBytes: 1, seed: seed, into: &authorId, arena: &batch.pointee.bytes)
-            failures.record(outcome, bit: Bit.authorId)
-        case .country:
-            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &country, arena: &batch.pointee.bytes)
-            failures.record(outcome, bit: Bit.country)
-        case .device:
-            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &device, arena: &batch.pointee.bytes)
-            failures.record(outcome, bit: Bit.device)
-        case .lang:
-            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &lang, arena: &batch.pointee.bytes)
-            failures.record(outcome, bit: Bit.lang)
-        case .eventId:
-            let outcome = try scanner.readString(minBytes: 0, seed: seed, into: &eventId, arena: &batch.pointee.bytes)
-            failures.record(outcome, bit: Bit.eventId)
+        case .authorId: authorId = try string(&scanner, minBytes: 1, bit: Bit.authorId)
+        case .country: country = try string(&scanner, minBytes: 0, bit: Bit.country)
+        case .device: device = try string(&scanner, minBytes: 0, bit: Bit.device)
+        case .lang: lang = try string(&scanner, minBytes: 0, bit: Bit.lang)
+        case .eventId: eventId = try string(&scanner, minBytes: 0, bit: Bit.eventId)
         case .createdTs, .unknown: try scanner.skipValue(depth: 2)
         }
+    }
+
+    /// A string field: its outcome recorded under `bit`, its value (copied to the arena) when present.
+    @inline(__always)
+    private mutating func string(
+        _ scanner: inout JSONScanner, minBytes: Int, bit: Int
+    ) throws(JSONSyntaxError) -> ArenaString? {
+        let (outcome, token) = try scanner.readStringToken(minBytes: minBytes)
+        failures.record(outcome, bit: bit)
+        return token.map { scanner.append($0, to: &batch.pointee.bytes, seed: seed) }
+    }
+
+    /// An integer field of at least `minimum`: its outcome recorded under `bit` (beyond `Int64` or below `minimum`
+    /// is invalid), its value when valid.
+    @inline(__always)
+    private mutating func integer(
+        _ scanner: inout JSONScanner, minimum: Int64, bit: Int
+    ) throws(JSONSyntaxError) -> Int64? {
+        var value: Int64?
+        var outcome = try scanner.readInteger(into: &value)
+        if outcome == .outOfRange { outcome = .invalid }
+        if let number = value, number < minimum {
+            value = nil
+            outcome = .invalid
+        }
+        failures.record(outcome, bit: bit)
+        return value
     }
 
     /// Applies the field rules in their documented precedence: the reason of the first that fails, `nil` when the
@@ -247,8 +251,9 @@ struct BatchFields: JSONObjectReader {
                 user: userId ?? ArenaString(), item: itemId ?? ArenaString(), author: authorId ?? ArenaString(),
                 country: country ?? ArenaString(), device: device ?? ArenaString(), lang: lang ?? ArenaString(),
                 eventId: eventId ?? ArenaString(), tagStart: UInt32(tagsMark),
-                tagCount: hasTags ? UInt16(batch.pointee.tags.count - tagsMark) : 0, present: present, type: type ?? .view,
-                timestamp: ts ?? 0, watchMs: watchMs ?? 0, durationMs: durationMs ?? 0, position: position))
+                tagCount: hasTags ? UInt16(batch.pointee.tags.count - tagsMark) : 0, present: present,
+                type: type ?? .view, timestamp: ts ?? 0, watchMs: watchMs ?? 0, durationMs: durationMs ?? 0,
+                position: position))
     }
 
     /// Takes back this document's strings and tags.

@@ -80,19 +80,28 @@ extension JSONScanner {
     ) throws(JSONSyntaxError)
         -> FieldOutcome
     {
-        value = nil
+        let (outcome, token) = try readStringToken(minBytes: minBytes)
+        value = token.map(makeString)
+        return outcome
+    }
+
+    /// A string field's token, when its value is a string of `minBytes`…256 UTF-8 bytes after unescaping (then
+    /// `present`); `null` is absent; anything else invalid. The callers build the value they keep from the token.
+    @inline(__always)
+    mutating func readStringToken(minBytes: Int) throws(JSONSyntaxError) -> (FieldOutcome, StringToken?) {
         switch current {
         case UInt8(ascii: "\""):
             let token = try scanString()
-            guard token.decodedCount >= minBytes && token.decodedCount <= Self.maxStringBytes else { return .invalid }
-            value = makeString(token)
-            return .present
+            guard token.decodedCount >= minBytes && token.decodedCount <= Self.maxStringBytes else {
+                return (.invalid, nil)
+            }
+            return (.present, token)
         case UInt8(ascii: "n"):
             try scanLiteral("null")
-            return .absent
+            return (.absent, nil)
         default:
             try skipValue(depth: 2)
-            return .invalid
+            return (.invalid, nil)
         }
     }
 
@@ -190,7 +199,22 @@ extension JSONScanner {
     /// An array of at most 64 strings of 1–256 bytes each. Strings are built only while the array is
     /// still valid, so a bad array costs validation only and memory stays bounded.
     mutating func readTags(into value: inout [String]?) throws(JSONSyntaxError) -> FieldOutcome {
-        value = nil
+        var tags: [String] = []
+        let outcome = try readTagTokens { scanner, token in
+            if tags.isEmpty { tags.reserveCapacity(4) }
+            tags.append(scanner.makeString(token))
+        }
+        value = outcome == .present ? tags : nil
+        return outcome
+    }
+
+    /// Reads a tags value: an array of at most 64 strings of 1–256 bytes each, each handed to `keep` (with the
+    /// scanner, to build it from) while the array is still valid; `null` is absent; anything else, or a bad
+    /// element, invalid. The caller drops what it kept unless the outcome is `present`.
+    @inline(__always)
+    mutating func readTagTokens(
+        _ keep: (_ scanner: JSONScanner, _ token: StringToken) -> Void
+    ) throws(JSONSyntaxError) -> FieldOutcome {
         switch current {
         case UInt8(ascii: "["): break
         case UInt8(ascii: "n"):
@@ -204,10 +228,8 @@ extension JSONScanner {
         skipWhitespace()
         if current == UInt8(ascii: "]") {
             index += 1
-            value = []
             return .present
         }
-        var tags: [String] = []
         var valid = true
         var count = 0
         while true {
@@ -217,8 +239,7 @@ extension JSONScanner {
                 if valid && count <= Self.maxTags && token.decodedCount >= 1
                     && token.decodedCount <= Self.maxStringBytes
                 {
-                    if tags.isEmpty { tags.reserveCapacity(4) }
-                    tags.append(makeString(token))
+                    keep(self, token)
                 } else {
                     valid = false
                 }
@@ -233,93 +254,15 @@ extension JSONScanner {
                 skipWhitespace()
             case UInt8(ascii: "]"):
                 index += 1
-                guard valid else { return .invalid }
-                value = tags
-                return .present
+                return valid ? .present : .invalid
             default: throw JSONSyntaxError()
             }
         }
     }
 }
 
-/// The same field values read into an `InteractionBatch`'s arena (the interaction decoder's form).
+/// Strings read into an `InteractionBatch`'s arena (the interaction decoder's form).
 extension JSONScanner {
-    /// `readString(minBytes:into:)`, with the string's decoded bytes appended to `arena` and hashed.
-    @inline(__always)
-    mutating func readString(
-        minBytes: Int, seed: UInt64, into value: inout ArenaString?, arena: inout ByteArena
-    ) throws(JSONSyntaxError) -> FieldOutcome {
-        value = nil
-        switch current {
-        case UInt8(ascii: "\""):
-            let token = try scanString()
-            guard token.decodedCount >= minBytes && token.decodedCount <= Self.maxStringBytes else { return .invalid }
-            value = append(token, to: &arena, seed: seed)
-            return .present
-        case UInt8(ascii: "n"):
-            try scanLiteral("null")
-            return .absent
-        default:
-            try skipValue(depth: 2)
-            return .invalid
-        }
-    }
-
-    /// `readTags(into:)`, with each tag appended to `tags` (its bytes to `arena`). The tags from `mark` on are this
-    /// document's: a repeated key replaces them, and they are taken back unless the array is valid.
-    mutating func readTags(
-        seed: UInt64, from mark: Int, into tags: inout [ArenaString], arena: inout ByteArena
-    ) throws(JSONSyntaxError) -> FieldOutcome {
-        tags.removeSubrange(mark...)
-        switch current {
-        case UInt8(ascii: "["): break
-        case UInt8(ascii: "n"):
-            try scanLiteral("null")
-            return .absent
-        default:
-            try skipValue(depth: 2)
-            return .invalid
-        }
-        index += 1
-        skipWhitespace()
-        if current == UInt8(ascii: "]") {
-            index += 1
-            return .present
-        }
-        var valid = true
-        var count = 0
-        while true {
-            count += 1
-            if current == UInt8(ascii: "\"") {
-                let token = try scanString()
-                if valid && count <= Self.maxTags && token.decodedCount >= 1
-                    && token.decodedCount <= Self.maxStringBytes
-                {
-                    tags.append(append(token, to: &arena, seed: seed))
-                } else {
-                    valid = false
-                }
-            } else {
-                try skipValue(depth: 3)
-                valid = false
-            }
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-            case UInt8(ascii: "]"):
-                index += 1
-                guard valid else {
-                    tags.removeSubrange(mark...)
-                    return .invalid
-                }
-                return .present
-            default: throw JSONSyntaxError()
-            }
-        }
-    }
-
     /// Appends a validated token's decoded bytes to `arena`; where they lie and their hash.
     @inline(__always)
     func append(_ token: StringToken, to arena: inout ByteArena, seed: UInt64) -> ArenaString {

@@ -18,14 +18,7 @@ enum DecodeBenchmark {
         batchSize: Int = 8_192
     ) -> DecodeBenchmarkReport {
         let decoder = InteractionDecoder()
-        // One contiguous buffer, as messages sit in a consumer's fetch buffers; no per-event array to retain.
-        var offsets = [0]
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(events.reduce(0) { $0 + $1.count })
-        for event in events {
-            buffer += event
-            offsets.append(buffer.count)
-        }
+        let values = ContiguousValues(events)
         var best = DecodeBenchmarkReport.Measurement(events: 0, wallSeconds: .infinity, cpuSeconds: .infinity)
         var accepted = 0
         // Into a batch of the daemon's largest poll, emptied when full, as the consumer decodes.
@@ -34,14 +27,11 @@ enum DecodeBenchmark {
         for _ in 0..<max(rounds, 1) {
             var acceptedThisRound = 0
             let measurement = measure(events: events.count) {
-                buffer.withUnsafeBytes { all in
-                    for index in 0..<events.count {
-                        let value = UnsafeRawBufferPointer(rebasing: all[offsets[index]..<offsets[index + 1]])
-                        let position = InputPosition(partition: 0, offset: Int64(index))
-                        if decoder.decode(value, nowMs: nowMs, position: position, appendingTo: &batch) == nil {
-                            acceptedThisRound += 1
-                            if batch.count == batchSize { batch.removeAll(keepingCapacity: true) }
-                        }
+                values.forEach { index, value in
+                    let position = InputPosition(partition: 0, offset: Int64(index))
+                    if decoder.decode(value, nowMs: nowMs, position: position, appendingTo: &batch) == nil {
+                        acceptedThisRound += 1
+                        if batch.count == batchSize { batch.removeAll(keepingCapacity: true) }
                     }
                 }
             }

@@ -67,32 +67,21 @@ enum EngineBenchmark {
     static func decodeAndApply(values: [[UInt8]], nowMs: Int64, shards: Int, batch: Int = 8_192) async -> Run {
         let (engine, sink) = engine(shards: shards, emitIntervalMs: 3_600_000, bounded: true)
         let decoder = InteractionDecoder()
-        // One contiguous buffer, as messages sit in the consumer's fetch buffers: iterating `values` retained and
-        // released each value's array (~4 % of this measurement, a cost the daemon does not have).
-        var offsets = [0]
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(values.reduce(0) { $0 + $1.count })
-        for value in values {
-            buffer += value
-            offsets.append(buffer.count)
-        }
+        let values = ContiguousValues(values)
         let rssBefore = residentBytes()
         let cpuBefore = cpuSeconds()
         let start = ContinuousClock.now
         var part = InteractionBatch()
         part.reserveCapacity(batch)
         var token: UInt64 = 0
-        buffer.withUnsafeBytes { all in
-            for offset in values.indices {
-                let value = UnsafeRawBufferPointer(rebasing: all[offsets[offset]..<offsets[offset + 1]])
-                let position = InputPosition(partition: 0, offset: Int64(offset))
-                _ = decoder.decode(value, nowMs: nowMs, position: position, appendingTo: &part)
-                if part.count == batch {
-                    engine.submit(part, token: token)
-                    token += 1
-                    part.removeAll(keepingCapacity: true)
-                    while !sink.backpressure.waitUntilUnder(timeout: .seconds(1)) {}
-                }
+        values.forEach { offset, value in
+            let position = InputPosition(partition: 0, offset: Int64(offset))
+            _ = decoder.decode(value, nowMs: nowMs, position: position, appendingTo: &part)
+            if part.count == batch {
+                engine.submit(part, token: token)
+                token += 1
+                part.removeAll(keepingCapacity: true)
+                while !sink.backpressure.waitUntilUnder(timeout: .seconds(1)) {}
             }
         }
         engine.submit(part, token: token)
