@@ -3,7 +3,8 @@ import Foundation
 import PortraitKafka
 import PortraitService
 
-/// `portrait bench e2e`: portraitd end to end against `kcat -C` reading the same input, in one run.
+/// `portrait bench e2e`: portraitd end to end against `kcat -C` reading the same input, in one run; and against
+/// `kcat -G`, which joins a new consumer group as portraitd does.
 struct BenchE2E: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "e2e",
@@ -15,6 +16,11 @@ struct BenchE2E: ParsableCommand {
             output was acknowledged; at 200 ms and 50 ms, until 2026-11-30, a timeline showed ~0.35 s of it).
             With --runs N, N such runs (each on its own broker) and the medians of their ratios: on a shared
             machine a single run's ratio swings by ±20 %.
+
+            A consumer that subscribes waits for the group join first: a new group's first join is held for
+            the broker's group.initial.rebalance.delay.ms (3 s by default; the mock fixes 3 s). kcat -C assigns
+            its partitions and does not wait, so the run also times kcat -G reading the same input as a member
+            of a new group, and shows portraitd's rate after its join.
             """
     )
 
@@ -31,6 +37,8 @@ struct BenchE2E: ParsableCommand {
     struct Outcome {
         var ratio: Double
         var afterJoinRatio: Double
+        /// Both from start, both joining a new consumer group.
+        var groupRatio: Double
         var cpuMicrosPerEvent: Double
     }
 
@@ -47,11 +55,13 @@ struct BenchE2E: ParsableCommand {
             values.map { String(format: format, $0) }.joined(separator: ", ")
         }
         let afterJoin = outcomes.map(\.afterJoinRatio), fromStart = outcomes.map(\.ratio)
+        let group = outcomes.map(\.groupRatio)
         let cpu = outcomes.map(\.cpuMicrosPerEvent)
         print("""
             \(outcomes.count) runs
               after the group join, × kcat      median \(String(format: "%.2f", median(afterJoin))) (\(list(afterJoin, "%.2f")))
               start → all committed, × kcat     median \(String(format: "%.2f", median(fromStart))) (\(list(fromStart, "%.2f")))
+              start → all committed, × kcat -G  median \(String(format: "%.2f", median(group))) (\(list(group, "%.2f")))
               portraitd CPU, µs/event           median \(String(format: "%.2f", median(cpu))) (\(list(cpu, "%.2f")))
             """)
     }
@@ -67,6 +77,11 @@ struct BenchE2E: ParsableCommand {
         let (kcatCount, _) = try KafkaBenchRunner.runKcatConsumer(kcat: kcat, bootstrap: bootstrap, topic: "interactions")
         let kcatSeconds = (.now - kcatStart).inSeconds
         guard kcatCount == events else { throw BenchError("kcat read \(kcatCount) of \(events)") }
+        let groupStart = ContinuousClock.now
+        let (groupCount, _) = try KafkaBenchRunner.runKcatConsumer(
+            kcat: kcat, bootstrap: bootstrap, topic: "interactions", group: "bench-kcat", count: events)
+        let groupSeconds = (.now - groupStart).inSeconds
+        guard groupCount == events else { throw BenchError("kcat -G read \(groupCount) of \(events)") }
 
         let port = DaemonBench.freePort()
         var arguments = ["--emit-interval-ms", String(emitIntervalMs), "--commit-interval-ms", "50"]
@@ -105,6 +120,7 @@ struct BenchE2E: ParsableCommand {
         daemon.waitUntilExit()
 
         let kcatRate = Double(events) / kcatSeconds
+        let groupRate = Double(events) / groupSeconds
         let daemonRate = Double(events) / daemonSeconds
         // The group join (on the mock a fixed 3 s for a new group, like Kafka's group.initial.rebalance.delay.ms)
         // is part of the daemon's start; this line shows the pipeline's own rate after it (±50 ms of polling).
@@ -115,6 +131,8 @@ struct BenchE2E: ParsableCommand {
               kcat -C (same input)           \(String(format: "%10.0f", kcatRate)) events/s  (\(String(format: "%.2f", kcatSeconds)) s)
               portraitd start → all committed \(String(format: "%10.0f", daemonRate)) events/s  (\(String(format: "%.2f", daemonSeconds)) s, incl. start-up and group join)
               ratio portraitd / kcat          \(String(format: "%10.2f", daemonRate / kcatRate))×
+              kcat -G (a new group)           \(String(format: "%10.0f", groupRate)) events/s  (\(String(format: "%.2f", groupSeconds)) s, incl. its group join)
+              ratio portraitd / kcat -G       \(String(format: "%10.2f", daemonRate / groupRate))×  (both from start, both joining)
               after the group join            \(String(format: "%10.0f", afterJoinRate)) events/s  (partitions assigned after \(String(format: "%.2f", joinSeconds)) s; \(String(format: "%.2f", afterJoinRate / kcatRate))× kcat)
               portraitd CPU                   \(String(format: "%10.2f", usage.cpuSeconds * 1e6 / Double(events))) µs/event (\(String(format: "%.1f", usage.cpuSeconds)) s)
               outputs published               \(String(format: "%10.0f", published)) (profiles + recommendations)
@@ -123,7 +141,7 @@ struct BenchE2E: ParsableCommand {
               portraitd exit status           \(daemon.terminationStatus)
             """)
         return Outcome(
-            ratio: daemonRate / kcatRate, afterJoinRatio: afterJoinRate / kcatRate,
+            ratio: daemonRate / kcatRate, afterJoinRatio: afterJoinRate / kcatRate, groupRatio: daemonRate / groupRate,
             cpuMicrosPerEvent: usage.cpuSeconds * 1e6 / Double(events))
     }
 }

@@ -200,10 +200,26 @@ struct KafkaBenchRunner {
     }
 
     /// Reads `topic` from the beginning to its end with `kcat -C`, counting records and payload bytes.
-    static func runKcatConsumer(kcat: String, bootstrap: String, topic: String) throws -> (count: Int, bytes: Int) {
+    ///
+    /// With `group`, kcat is a member of that consumer group instead (`kcat -G`, subscribing like portraitd, so it
+    /// waits for the group join) and stops after `count` records (`-e` does not end a group consumer). It gets
+    /// portraitd's local queue sizes: with librdkafka 2.0.2's defaults a consumer that reads faster than one
+    /// fetch stalls for ~1 s at a time (see LIBRDKAFKA-NOTES.md), and the comparison would flatter portraitd.
+    static func runKcatConsumer(
+        kcat: String, bootstrap: String, topic: String, group: String? = nil, count expected: Int = 0
+    ) throws -> (count: Int, bytes: Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [kcat, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%S\n"]
+        if let group {
+            process.arguments = [
+                kcat, "-b", bootstrap, "-G", group, topic, "-X", "auto.offset.reset=earliest",
+                "-X", "queued.min.messages=\(KafkaConsumer.defaultProperties["queued.min.messages"]!)",
+                "-X", "queued.max.messages.kbytes=\(KafkaConsumer.defaultProperties["queued.max.messages.kbytes"]!)",
+                "-c", String(expected), "-q", "-f", "%S\n",
+            ]
+        } else {
+            process.arguments = [kcat, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%S\n"]
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -224,7 +240,9 @@ struct KafkaBenchRunner {
             }
         }
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError("kcat -C exited \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else {
+            throw BenchError("kcat \(group == nil ? "-C" : "-G") exited \(process.terminationStatus)")
+        }
         return (count, bytes)
     }
 
