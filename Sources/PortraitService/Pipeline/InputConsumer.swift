@@ -100,7 +100,7 @@ final class InputConsumer: KafkaRebalanceHandler, LedgerProgressObserver, @unche
         self.stop = stop
         self.logger = logger
         self.decoder = InteractionDecoder()
-        events.reserveCapacity(settings.maxBatch)
+        events.reserveCapacity(Self.smallestBatch)
         metrics.catchingUp.record(0)
         var configuration = configuration
         configuration["statistics.interval.ms"] = configuration["statistics.interval.ms"] ?? "1000"
@@ -211,6 +211,9 @@ final class InputConsumer: KafkaRebalanceHandler, LedgerProgressObserver, @unche
         updateLagIfDue()
     }
 
+    /// Events the batch has room for at least (it grows as a poll needs; see `finishBatch`).
+    static let smallestBatch = 64
+
     /// Rejected records of the current poll, copied (they are rare) and produced once the batch is opened.
     private var pendingDeadLetters: [(key: [UInt8]?, value: [UInt8]?, reason: RejectReason, source: String)] = []
 
@@ -249,7 +252,11 @@ final class InputConsumer: KafkaRebalanceHandler, LedgerProgressObserver, @unche
         if !events.isEmpty {
             let parts = engine.submit(events, token: token)
             ledger.add(token, parts: parts)
-            events.removeAll(keepingCapacity: true)
+            // The shards still read the submitted batch, so emptying it in place would allocate new storage at full
+            // capacity (a poll's maximum for every poll of a few records). The next one is sized by this poll.
+            let polled = events.count
+            events = InteractionBatch()
+            events.reserveCapacity(min(settings.maxBatch, max(Self.smallestBatch, polled + polled / 4)))
         }
         ledger.release(token)
     }
