@@ -79,7 +79,7 @@ struct BenchE2E: ParsableCommand {
         guard kcatCount == events else { throw BenchError("kcat read \(kcatCount) of \(events)") }
         let groupStart = ContinuousClock.now
         let (groupCount, _) = try KafkaBenchRunner.runKcatConsumer(
-            kcat: kcat, bootstrap: bootstrap, topic: "interactions", group: "bench-kcat", count: events)
+            kcat: kcat, bootstrap: bootstrap, topic: "interactions", group: ("bench-kcat", events))
         let groupSeconds = (.now - groupStart).inSeconds
         guard groupCount == events else { throw BenchError("kcat -G read \(groupCount) of \(events)") }
 

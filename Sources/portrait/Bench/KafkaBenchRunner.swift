@@ -202,20 +202,21 @@ struct KafkaBenchRunner {
     /// Reads `topic` from the beginning to its end with `kcat -C`, counting records and payload bytes.
     ///
     /// With `group`, kcat is a member of that consumer group instead (`kcat -G`, subscribing like portraitd, so it
-    /// waits for the group join) and stops after `count` records (`-e` does not end a group consumer). It gets
-    /// portraitd's local queue sizes: with librdkafka 2.0.2's defaults a consumer that reads faster than one
-    /// fetch stalls for ~1 s at a time (see LIBRDKAFKA-NOTES.md), and the comparison would flatter portraitd.
+    /// waits for the group join) and stops after `count` records (`-e` does not end a group consumer; should fewer
+    /// arrive, it is stopped after 5 minutes and this throws). It gets portraitd's local queue sizes: with
+    /// librdkafka 2.0.2's defaults a consumer that reads faster than one fetch stalls for ~1 s at a time (see
+    /// LIBRDKAFKA-NOTES.md), and the comparison would flatter portraitd.
     static func runKcatConsumer(
-        kcat: String, bootstrap: String, topic: String, group: String? = nil, count expected: Int = 0
+        kcat: String, bootstrap: String, topic: String, group: (name: String, count: Int)? = nil
     ) throws -> (count: Int, bytes: Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         if let group {
             process.arguments = [
-                kcat, "-b", bootstrap, "-G", group, topic, "-X", "auto.offset.reset=earliest",
+                kcat, "-b", bootstrap, "-G", group.name, topic, "-X", "auto.offset.reset=earliest",
                 "-X", "queued.min.messages=\(KafkaConsumer.defaultProperties["queued.min.messages"]!)",
                 "-X", "queued.max.messages.kbytes=\(KafkaConsumer.defaultProperties["queued.max.messages.kbytes"]!)",
-                "-c", String(expected), "-q", "-f", "%S\n",
+                "-c", String(group.count), "-q", "-f", "%S\n",
             ]
         } else {
             process.arguments = [kcat, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%S\n"]
@@ -223,6 +224,11 @@ struct KafkaBenchRunner {
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
+        if group != nil {
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(300)) { [process] in
+                if process.isRunning { process.terminate() }
+            }
+        }
         var count = 0
         var bytes = 0
         var current = 0
