@@ -44,9 +44,7 @@ struct SymbolCache {
             let event = view.events[index]
             ids.prefetch(hash: event.item.hash)
             if event.present.contains(.author) { ids.prefetch(hash: event.author.hash) }
-            for tag in view.tags[Int(event.tagStart)..<Int(event.tagStart) + Int(event.tagCount)] {
-                ids.prefetch(hash: tag.hash)
-            }
+            for tag in view.tags(of: event) { ids.prefetch(hash: tag.hash) }
         }
         var result: [UInt32] = []
         result.reserveCapacity(accepted.count * 8)
@@ -57,9 +55,7 @@ struct SymbolCache {
             result.append(event.present.contains(.country) ? contextId(event.country, in: view) : 0)
             result.append(event.present.contains(.device) ? contextId(event.device, in: view) : 0)
             result.append(event.present.contains(.lang) ? contextId(event.lang, in: view) : 0)
-            for tag in view.tags[Int(event.tagStart)..<Int(event.tagStart) + Int(event.tagCount)] {
-                result.append(id(tag, in: view))
-            }
+            for tag in view.tags(of: event) { result.append(id(tag, in: view)) }
         }
         return result
     }
@@ -144,8 +140,7 @@ extension ItemCatalog {
             // the order users are processed in, which differs between instances and after a rebalance.
             let known = state.items.isAuthoritative(item)
             if event.present.contains(.tags) {
-                for offset in 0..<Int(event.tagCount) {
-                    let tag = view.tags[Int(event.tagStart) + offset]
+                for (offset, tag) in view.tags(of: event).enumerated() {
                     let id = intern(tag, cached[base + 5 + offset], view, &state, &part)
                     if !part.tagPool[tagStart...].contains(id) { part.tagPool.append(id) }
                 }

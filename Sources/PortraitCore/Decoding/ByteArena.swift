@@ -40,7 +40,7 @@ struct ByteArena: Sendable {
     @inline(__always)
     mutating func prepareToAppend(_ length: Int) {
         if count &+ length > storage.capacity {
-            reallocate(capacity: max(count + length, storage.capacity * 2, 4_096))
+            grow(adding: length)
         } else if !isKnownUniquelyReferenced(&storage) {
             reallocate(capacity: storage.capacity)
         }
@@ -94,11 +94,14 @@ struct ByteArena: Sendable {
     /// (`prepareToAppend`); a new one, when it lacks room, is.
     @inline(__always)
     private mutating func reserveAppend(_ length: Int) -> UnsafeMutablePointer<UInt8> {
-        if count &+ length > storage.capacity {
-            reallocate(capacity: max(count + length, storage.capacity * 2, 4_096))
-        }
+        if count &+ length > storage.capacity { grow(adding: length) }
         assert(isKnownUniquelyReferenced(&storage), "ByteArena: append without prepareToAppend")
         return storage.base + count
+    }
+
+    /// A new buffer with room for `length` more bytes: at least double the capacity, at least 4 KiB.
+    private mutating func grow(adding length: Int) {
+        reallocate(capacity: max(count + length, storage.capacity * 2, 4_096))
     }
 
     private mutating func reallocate(capacity: Int) {

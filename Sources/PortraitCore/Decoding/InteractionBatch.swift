@@ -190,6 +190,12 @@ struct BatchView {
 
     func string(_ string: ArenaString) -> String { String(decoding: buffer(string), as: UTF8.self) }
 
+    /// The tags of `event`, an event of this view's batch.
+    @inline(__always)
+    func tags(of event: BatchEvent) -> Slice<UnsafeBufferPointer<ArenaString>> {
+        tags[Int(event.tagStart)..<Int(event.tagStart) + Int(event.tagCount)]
+    }
+
     /// The bytes of a string of at most 15 bytes as two words, zero past its count, with the count in the top byte
     /// of the second: equal words, equal strings. (The arena's slack makes both loads valid.)
     @inline(__always)

@@ -12,7 +12,8 @@ import CPortraitPrefetch
 /// cache misses of their probes instead of waiting for each in turn.
 ///
 /// The hash (`SeededStringHash`) is seeded per process, so ids chosen by a producer can not be
-/// crafted offline to collide, and the decoder's hash of an arena string is looked up as it is. Entries are never removed: symbols live as long as the process.
+/// crafted offline to collide, and the decoder's hash of an arena string is looked up as it is.
+/// Entries are never removed: symbols live as long as the process.
 struct StringIdMap {
     /// Per slot: `hash << 32 | value`, or 0 when empty (a stored hash is never 0).
     private var meta: [UInt64]

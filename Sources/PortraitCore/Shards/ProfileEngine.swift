@@ -44,6 +44,12 @@ public final class ProfileEngine: Sendable {
     }
 
     public func shardIndex(for userId: String) -> Int {
+        var userId = userId
+        return userId.withUTF8 { shardIndex(forUTF8: $0) }
+    }
+
+    /// `shardIndex(for:)` of a user id given as its UTF-8 bytes (an arena string of a batch).
+    private func shardIndex(forUTF8 userId: UnsafeBufferPointer<UInt8>) -> Int {
         Int(StableHash.fnv1a(userId) % UInt64(shards.count))
     }
 
@@ -60,11 +66,10 @@ public final class ProfileEngine: Sendable {
             return 1
         }
         var parts = [[Int32]](repeating: [], count: shards.count)
-        let shardCount = UInt64(shards.count)
         batch.withView { view in
             for offset in view.events.indices {
-                let user = view.buffer(view.events[offset].user)
-                parts[Int(StableHash.fnv1a(user) % shardCount)].append(Int32(truncatingIfNeeded: offset))
+                let shard = shardIndex(forUTF8: view.buffer(view.events[offset].user))
+                parts[shard].append(Int32(truncatingIfNeeded: offset))
             }
         }
         var handed = 0
